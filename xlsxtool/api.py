@@ -1,0 +1,393 @@
+"""The Python API: everything the CLI does is a function here first.
+
+    from xlsxtool import api
+    result = api.check(["samples/"])
+    for f in result.findings: print(f.rule, f.cell, f.message)
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .findings import Finding
+from .normalize import Extract, extract, to_frames
+from .read import WorkbookError, read_bytes
+from .rules import RULES
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+MAX_ZIP_SUBMISSION_BYTES = 2_000_000_000
+MAX_ZIP_SUBMISSION_MEMBERS = 20_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """One workbook to check: a file on disk, or a member of a .zip of submissions."""
+
+    display: str  # what reports show: 'a/b.xlsx' or 'round1.zip/单位甲/自评表.xlsx'
+    path: Path  # the file on disk (the .zip for members)
+    member: str | None = None  # name inside the zip
+
+    def read(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as zf:
+            return zf.read(self.member)
+
+
+@dataclass
+class FileResult:
+    source: Source
+    extract: Extract | None
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None  # F001/F002 code when unreadable
+
+    @property
+    def path(self) -> str:
+        return self.source.display
+
+    @property
+    def forms(self) -> int:
+        return len(self.extract.forms) if self.extract else 0
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def verdict(self) -> str:
+        if self.error:
+            return "无法读取"
+        return "需修改" if self.errors else "通过"
+
+
+@dataclass
+class CheckResult:
+    files: list[FileResult]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(r.warnings for r in self.files)
+
+    @property
+    def forms(self) -> int:
+        return sum(r.forms for r in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+# ---------------------------------------------------------------- discovering inputs
+def _skip_name(name: str) -> bool:
+    """Office lock files (~$x.xlsx), hidden files, and our own annotated copies."""
+    base = os.path.basename(name.rstrip("/"))
+    return base.startswith(("~$", ".")) or base.startswith("__MACOSX")
+
+
+def _zip_member_name(info: zipfile.ZipInfo) -> str:
+    # Zips made on Chinese Windows store names in GBK without the UTF-8 flag; Python then
+    # decodes them as cp437. Re-decode so '自评表.xlsx' is not mojibake.
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for enc in ("utf-8", "gbk"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _zip_sources(path: Path, display: str) -> Iterator[Source]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError):
+        yield Source(display=display, path=path)  # reported as F001 by the reader
+        return
+    for info in infos[:MAX_ZIP_SUBMISSION_MEMBERS]:
+        if info.is_dir():
+            continue
+        name = _zip_member_name(info)
+        if any(_skip_name(part) for part in name.split("/")) or not name.lower().endswith(WORKBOOK_SUFFIXES):
+            continue
+        yield Source(display=f"{display}/{name}", path=path, member=info.filename)
+
+
+def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple[list[Source], list[str]]:
+    """Files, folders (recursive), globs and .zip archives → sources; plus paths that matched nothing."""
+    excluded = [p.resolve() for p in exclude]
+    sources: list[Source] = []
+    missing: list[str] = []
+    seen: set[tuple[str, str | None]] = set()
+
+    def add(p: Path, explicit: bool) -> None:
+        if _skip_name(p.name) and not explicit:
+            return
+        resolved = p.resolve()
+        if any(resolved == e or e in resolved.parents for e in excluded):
+            return
+        if p.suffix.lower() == ".zip":
+            for src in _zip_sources(p, str(p)):
+                if (str(src.path), src.member) not in seen:
+                    seen.add((str(src.path), src.member))
+                    sources.append(src)
+            return
+        if not explicit and (p.suffix.lower() not in WORKBOOK_SUFFIXES or "_校验结果" in p.stem):
+            return
+        key = (str(resolved), None)
+        if key not in seen:
+            seen.add(key)
+            sources.append(Source(display=str(p), path=p))
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    add(Path(root) / name, explicit=False)
+        elif p.exists():
+            add(p, explicit=True)
+        elif any(ch in str(raw) for ch in "*?["):
+            matches = sorted(glob.glob(str(raw), recursive=True))
+            for m in matches:
+                mp = Path(m)
+                if mp.is_dir():
+                    continue
+                if fnmatch.fnmatch(mp.name, "~$*"):
+                    continue
+                add(mp, explicit=False)
+            if not matches:
+                missing.append(str(raw))
+        else:
+            missing.append(str(raw))
+    return sources, missing
+
+
+# ---------------------------------------------------------------- checking
+def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileResult:
+    """Parse one workbook (F001/F002 on failure) and its file-level findings (F003, F004)."""
+    display = source.display
+    if isinstance(data_or_error, WorkbookError):
+        return _unreadable(source, data_or_error)
+    try:
+        book = read_bytes(data_or_error, display)
+        ext = extract(book)
+    except WorkbookError as exc:
+        return _unreadable(source, exc)
+    result = FileResult(source=source, extract=ext)
+    if not ext.forms:
+        result.findings.append(
+            _file_finding("F003", display, sheets="、".join(ext.sheet_names) or "无工作表")
+        )
+    if ext.formula_cells_without_value:
+        sheet, cell = ext.formula_cells_without_value[0]
+        rule = RULES["F004"]
+        result.findings.append(
+            Finding(rule="F004", severity=rule.severity, file=display, sheet=sheet, cell=cell, form=None,
+                    message=rule.message.format(count=len(ext.formula_cells_without_value), first=f"{sheet}!{cell}"),
+                    expected="公式计算结果", actual="无缓存值")
+        )
+    return result
+
+
+def _file_finding(code: str, display: str, **fields: Any) -> Finding:
+    rule = RULES[code]
+    return Finding(rule=code, severity=rule.severity, file=display, sheet=None, cell=None, form=None,
+                   message=rule.message.format(**fields))
+
+
+def _unreadable(source: Source, exc: WorkbookError) -> FileResult:
+    finding = _file_finding(exc.code, source.display, detail=exc.message)
+    return FileResult(source=source, extract=None, findings=[finding], error=exc.code)
+
+
+def load(source: Source) -> FileResult:
+    """Read and extract one source. The cell grids are dropped afterwards: only the tidy records
+    are kept, so memory stays bounded however many files a run checks."""
+    try:
+        data: bytes | WorkbookError = source.read()
+    except PermissionError as exc:
+        data = WorkbookError("没有读取该文件的权限，请检查文件权限后重试", str(exc))
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError) as exc:
+        data = WorkbookError(f"无法读取文件：{exc}", str(exc))
+    result = file_findings(source, data)
+    if result.extract is not None:
+        result.extract.locations = []
+    return result
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Timeout
+
+
+def load_with_timeout(source: Source, timeout: float | None) -> FileResult:
+    """`load` with a per-file time limit (Unix worker processes: SIGALRM), so one pathological
+    file cannot stall a bulk run. Anything unexpected becomes an F001 finding, never a crash."""
+    import signal
+
+    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM")
+    if use_alarm:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))  # type: ignore[arg-type]
+    try:
+        return load(source)
+    except _Timeout:
+        return _unreadable(source, WorkbookError(f"处理超过 {timeout:g} 秒仍未完成，已跳过；请检查文件是否异常（如极大的工作表）"))
+    except MemoryError:
+        return _unreadable(source, WorkbookError("文件过大，内存不足，已跳过"))
+    except Exception as exc:  # a parser bug must not end a bureau's run: report it on the file
+        return _unreadable(source, WorkbookError(f"读取时发生内部错误（{type(exc).__name__}: {exc}），请把该文件反馈给开发者"))
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def validate_results(results: list[FileResult], codes: set[str], tolerances: dict[str, float] | None = None) -> None:
+    """Validate the forms of many files in one batch and attach findings to their files."""
+    from .validate import validate
+
+    readable = [r for r in results if r.extract is not None and r.extract.forms]
+    if readable:
+        frames = to_frames([r.extract for r in readable if r.extract is not None])
+        by_file: dict[str, FileResult] = {r.path: r for r in readable}
+        for f in validate(frames, codes, tolerances):
+            by_file[f.file].findings.append(f)
+    for r in results:
+        r.findings = sorted((f for f in r.findings if f.rule in codes), key=lambda f: f.sort_key)
+
+
+BATCH_SIZE = 200  # files validated per pandera batch: amortises per-call cost, bounds memory
+
+
+def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float | None = None) -> Iterator[FileResult]:
+    """Parse sources, in worker processes when there are several; results in input order."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(sources) < 4:
+        for src in sources:
+            yield load_with_timeout(src, None)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(16, len(sources) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(load_with_timeout, sources, [timeout] * len(sources), chunksize=chunk)
+
+
+def check(
+    paths: Iterable[str | Path],
+    *,
+    codes: set[str] | None = None,
+    tolerances: dict[str, float] | None = None,
+    exclude: Iterable[Path] = (),
+    jobs: int | None = 1,
+    timeout: float | None = 120.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    """Check files/folders/globs/zips; returns every file with its findings.
+
+    Files are parsed in `jobs` worker processes and validated in batches of BATCH_SIZE.
+    """
+    codes = set(RULES) if codes is None else codes
+    sources, missing = discover(paths, exclude)
+    results: list[FileResult] = []
+    batch: list[FileResult] = []
+    for result in iter_loaded(sources, jobs, timeout):
+        batch.append(result)
+        if len(batch) >= BATCH_SIZE:
+            validate_results(batch, codes, tolerances)
+            results.extend(batch)
+            batch = []
+        if progress is not None:
+            progress(len(results) + len(batch), len(sources))
+    validate_results(batch, codes, tolerances)
+    results.extend(batch)
+    for m in missing:
+        results.append(_unreadable(Source(display=m, path=Path(m)), WorkbookError("找不到该文件或文件夹")))
+        results[-1].findings = [f for f in results[-1].findings if f.rule in codes]
+    return CheckResult(files=results)
+
+
+def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool = False) -> tuple[dict[str, str], list[str]]:
+    """Write an annotated copy of every readable workbook that has anchored findings.
+
+    Returns {file display path: annotated path} and notes for the user.
+    """
+    from .report.annotate import annotate_workbook, output_path
+
+    written: dict[str, str] = {}
+    notes: list[str] = []
+    for r in result.files:
+        if r.error or not any(f.cell for f in r.findings):
+            continue
+        src = r.source
+        if src.member is None:
+            target_src = src.path
+        else:  # a member of a zip: name the copy after the member, next to the zip
+            target_src = src.path.parent / Path(src.member).name
+        dest = output_path(target_src, out_dir, force=force)
+        try:
+            data = src.read() if src.member is not None else None
+            res = annotate_workbook(src.path if src.member is None else target_src, r.findings, dest,
+                                    verdict=r.verdict, source_bytes=data)
+        except Exception as exc:  # a copy that cannot be written must not hide the report
+            notes.append(f"{r.path}：无法生成批注副本（{type(exc).__name__}: {exc}）")
+            continue
+        written[r.path] = str(res.path)
+        notes.extend(f"{r.path}：{n}" for n in res.notes)
+    return written, notes
+
+
+def write_summary(result: CheckResult, path: Path, annotated: dict[str, str] | None = None, force: bool = False) -> Path:
+    """The bureau's summary workbook (汇总 / 问题清单 / 规则统计)."""
+    from .report.summary import write_summary as _write
+
+    return _write(result, path, annotated=annotated or {}, force=force)
+
+
+def check_bytes(data: bytes, name: str = "workbook.xlsx", codes: set[str] | None = None) -> FileResult:
+    """Check one workbook held in memory (e.g. an upload)."""
+    src = Source(display=name, path=Path(name))
+    result = file_findings(src, data)
+    validate_results([result], set(RULES) if codes is None else codes)
+    return result
+
+
+def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileResult]]:
+    """Tidy frames of every readable workbook (for `convert`), plus the per-file results."""
+    sources, missing = discover(paths)
+    results = [load(s) for s in sources]
+    for m in missing:
+        results.append(_unreadable(Source(display=m, path=Path(m)), WorkbookError("找不到该文件或文件夹")))
+    frames = to_frames([r.extract for r in results if r.extract is not None])
+    return frames, results
+
+
+__all__ = ["check", "check_bytes", "discover", "frames_of", "annotate_all", "write_summary", "CheckResult", "FileResult", "Source"]

@@ -1,0 +1,360 @@
+"""Stage 2 — locate: find every 自评表 in a sheet grid and the blocks and columns inside it.
+
+One idea applied everywhere (unpivotr): find a cell by its *normalised label*, then read cells in a
+direction from it. Nothing depends on fixed positions: forms may start at any row/column, sit
+several to a sheet, have blank rows/columns inserted, and use the provincial label variants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .labels import (
+    EXPENSE_MARKER,
+    FOOTER_MARKERS,
+    FUNDS_BLOCK_PREFIXES,
+    GOALS_BLOCK_LABELS,
+    INCOME_MARKER,
+    INDICATOR_BLOCK_PREFIXES,
+    TOTAL_ROW_LABELS,
+    column_key,
+    field_key,
+)
+from .read import SheetGrid
+from .values import is_blank, norm_label
+
+Pos = tuple[int, int]
+Span = tuple[int, int]  # first and last column a header covers (merged headers cover several)
+
+_TITLE_RE = re.compile(r"(绩效)?自评(价)?表")
+_YEAR_RE = re.compile(r"(20\d\d)\s*年")
+
+
+@dataclass
+class Header:
+    """A header row: canonical column name → the column span its label covers."""
+
+    row: int
+    columns: dict[str, Span]
+
+    def has(self, *names: str) -> bool:
+        return all(n in self.columns for n in names)
+
+
+@dataclass
+class FormLocation:
+    sheet: SheetGrid
+    index: int  # order of the form in the workbook
+    kind: str  # 'project' | 'department'
+    top: int  # first row (title row)
+    bottom: int  # one past the last row
+    left: int
+    right: int
+    title: str | None = None
+    title_pos: Pos | None = None
+    year: int | None = None
+    fields: dict[str, tuple[Any, Pos]] = field(default_factory=dict)
+    funds_label: tuple[str, Pos] | None = None
+    funds_header: Header | None = None
+    funds_rows: list[int] = field(default_factory=list)
+    income_col: int | None = None
+    expense_col: int | None = None
+    split_rows: list[int] = field(default_factory=list)  # 按收入性质/按支出性质 item rows
+    goals_label: Pos | None = None
+    goals_header: Header | None = None
+    goal_rows: list[int] = field(default_factory=list)
+    indicator_label: tuple[str, Pos] | None = None
+    indicator_header: Header | None = None
+    indicator_rows: list[int] = field(default_factory=list)
+    total_row: int | None = None
+    total_label_pos: Pos | None = None
+    footer_cells: list[Pos] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # what F005 reports
+
+    @property
+    def anchor(self) -> Pos:
+        return self.title_pos or (self.top, self.left)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _is_title(value: Any) -> bool:
+    text = _text(value)
+    if not text:
+        return False
+    label = norm_label(text)
+    # Titles are short; long prose that mentions 自评表 is not a title.
+    return len(label) <= 40 and bool(_TITLE_RE.search(label)) and "说明" not in label
+
+
+def _kind_of(label: str) -> str:
+    return "department" if ("部门整体" in label or "整体支出" in label) else "project"
+
+
+def _anchors_in_row(sheet: SheetGrid, row: int, left: int, right: int) -> list[tuple[int, Any]]:
+    """Non-empty cells that *start* in this row, left to right (merged continuations skipped)."""
+    return [(c, v) for c, v in sheet.row_values(row) if left <= c < right]
+
+
+def _span(sheet: SheetGrid, row: int, col: int) -> Span:
+    for r0, c0, r1, c1 in sheet.merges:
+        if r0 == row and c0 == col:
+            return (c0, c1)
+    return (col, col)
+
+
+def _read_header(sheet: SheetGrid, row: int, left: int, right: int) -> Header:
+    columns: dict[str, Span] = {}
+    for col, value in _anchors_in_row(sheet, row, left, right):
+        key = column_key(value)
+        if key and key not in columns:
+            columns[key] = _span(sheet, row, col)
+    return Header(row=row, columns=columns)
+
+
+def find_titles(sheet: SheetGrid) -> list[tuple[Pos, str]]:
+    titles: list[tuple[Pos, str]] = []
+    for r in range(sheet.top, sheet.bottom):
+        for c, v in sheet.row_values(r):
+            if _is_title(v):
+                titles.append(((r, c), str(v)))
+    return titles
+
+
+def locate_forms(sheets: list[SheetGrid]) -> list[FormLocation]:
+    """Every 项目支出 / 部门整体 form in the workbook, in sheet then row order."""
+    forms: list[FormLocation] = []
+    for sheet in sheets:
+        titles = find_titles(sheet)
+        starts: list[tuple[Pos | None, str | None]] = [(pos, text) for pos, text in titles]
+        if not starts and _has_indicator_header(sheet, sheet.top, sheet.bottom):
+            starts = [(None, None)]  # a form without a title row: still a form
+        for i, (pos, text) in enumerate(starts):
+            top = pos[0] if pos else sheet.top
+            bottom = starts[i + 1][0][0] if i + 1 < len(starts) and starts[i + 1][0] else sheet.bottom
+            label = norm_label(text) if text else ""
+            form = FormLocation(
+                sheet=sheet,
+                index=len(forms),
+                kind=_kind_of(label),
+                top=top,
+                bottom=bottom,
+                left=sheet.left,
+                right=sheet.right,
+                title=text.strip() if text else None,
+                title_pos=pos,
+            )
+            _locate_inside(form)
+            if pos is None and "部门名称" in form.fields:
+                form.kind = "department"
+            # A title with nothing of a form below it (e.g. a table of contents line) is no form.
+            if form.indicator_header is None and form.funds_header is None and not form.fields:
+                continue
+            form.index = len(forms)
+            forms.append(form)
+    return forms
+
+
+def _has_indicator_header(sheet: SheetGrid, top: int, bottom: int) -> bool:
+    for r in range(top, bottom):
+        keys = {column_key(v) for _, v in sheet.row_values(r)}
+        if "三级指标" in keys and ("分值" in keys or "得分" in keys):
+            return True
+    return False
+
+
+def _year(form: FormLocation) -> int | None:
+    if form.title:
+        m = _YEAR_RE.search(form.title)
+        if m:
+            return int(m.group(1))
+    if form.title_pos:  # '（2022年度）' on the row under the title
+        r = form.title_pos[0] + 1
+        for _c, v in _anchors_in_row(form.sheet, r, form.left, form.right):
+            text = _text(v)
+            if text and len(text) < 15:
+                m = _YEAR_RE.search(text)
+                if m:
+                    return int(m.group(1))
+    return None
+
+
+def _value_right_of(sheet: SheetGrid, row: int, col: int, right: int) -> tuple[Any, Pos]:
+    """The first non-empty cell right of a label (skipping the label's own merge)."""
+    end = _span(sheet, row, col)[1]
+    for c, v in _anchors_in_row(sheet, row, end + 1, right):
+        if field_key(v) or (_text(v) and norm_label(v).startswith("实施单位")):
+            break  # the next label: this label's value is empty
+        return v, (row, c)
+    return None, (row, end + 1)
+
+
+def _locate_inside(form: FormLocation) -> None:
+    sheet = form.sheet
+    form.year = _year(form)
+    first_row = form.top + 1 if form.title_pos else form.top
+    state = "head"
+    for r in range(first_row, form.bottom):
+        cells = _anchors_in_row(sheet, r, form.left, form.right)
+        if not cells:
+            continue
+        labels = [(c, v, norm_label(v) if isinstance(v, str) else "") for c, v in cells]
+        first_label = labels[0][2]
+        keys = {column_key(v) for _, v in cells}
+
+        # Footer: '填表人：… 填报日期：… 联系电话：…' (one merged cell or several).
+        if any(lbl.startswith(FOOTER_MARKERS) for _, _, lbl in labels):
+            form.footer_cells.extend((r, c) for c, _, lbl in labels if lbl)
+            state = "footer"
+            continue
+        if state == "footer":
+            continue
+        if first_label.startswith("备注"):
+            continue
+
+        # Header fields (项目名称, 主管部门, 实施单位, 部门名称).
+        if state == "head":
+            for c, v, lbl in labels:
+                key = field_key(v)
+                if key and key not in form.fields:
+                    form.fields[key] = _value_right_of(sheet, r, c, form.right)
+                elif lbl.startswith("实施单位:") and "实施单位" not in form.fields:
+                    form.fields["实施单位"] = (str(v).split("：", 1)[-1].split(":", 1)[-1].strip(), (r, c))
+                elif lbl.startswith(("项目名称:", "项目支出名称:")) and "项目名称" not in form.fields:
+                    form.fields["项目名称"] = (re.split("[:：]", str(v), maxsplit=1)[-1].strip(), (r, c))
+
+        # Funds block: the header row carries 全年预算数 / 全年执行数 columns.
+        if form.funds_header is None and ({"全年预算数", "全年执行数"} <= keys or {"年初预算数", "全年执行数"} <= keys):
+            form.funds_header = _read_header(sheet, r, form.left, form.right)
+            for c, v, lbl in labels:
+                if lbl.startswith(FUNDS_BLOCK_PREFIXES):
+                    form.funds_label = (str(v), (r, c))
+                    break
+            else:  # the block label may sit in the row above (Sichuan: 预算执行情况(10分) on its own row)
+                form.funds_label = _block_label_above(form, r, FUNDS_BLOCK_PREFIXES)
+            state = "funds"
+            continue
+
+        # Indicator block: header row with 一级指标/三级指标 columns.
+        if "三级指标" in keys or ("一级指标" in keys and "二级指标" in keys):
+            if form.indicator_header is None:
+                form.indicator_header = _read_header(sheet, r, form.left, form.right)
+                for c, v, lbl in labels:
+                    if lbl.startswith(INDICATOR_BLOCK_PREFIXES):
+                        form.indicator_label = (str(v), (r, c))
+                        break
+                else:
+                    form.indicator_label = _block_label_above(form, r, INDICATOR_BLOCK_PREFIXES)
+                state = "indicators"
+                continue
+
+        # Goals block: '年度总体目标 | 预期目标 | 实际完成情况'.
+        if any(lbl in GOALS_BLOCK_LABELS for _, _, lbl in labels) and form.goals_label is None:
+            for c, v, lbl in labels:
+                if lbl in GOALS_BLOCK_LABELS:
+                    form.goals_label = (r, c)
+            header = _read_header(sheet, r, form.left, form.right)
+            if header.has("预期目标") or header.has("实际完成情况"):
+                form.goals_header = header
+            else:
+                form.goal_rows.append(r)
+            state = "goals"
+            continue
+
+        if state == "funds":
+            if any(INCOME_MARKER in lbl or EXPENSE_MARKER in lbl for _, _, lbl in labels):
+                for c, _v, lbl in labels:
+                    if INCOME_MARKER in lbl:
+                        form.income_col = c
+                    elif EXPENSE_MARKER in lbl:
+                        form.expense_col = c
+                continue
+            if form.income_col is not None or form.expense_col is not None:
+                form.split_rows.append(r)
+            else:
+                form.funds_rows.append(r)
+        elif state == "goals":
+            form.goal_rows.append(r)
+        elif state == "indicators":
+            if _is_total_row(form, labels):
+                form.total_row = r
+                form.total_label_pos = (r, labels[0][0])
+                state = "after"
+                continue
+            form.indicator_rows.append(r)
+        elif state == "after":
+            continue
+
+    _check_required(form)
+
+
+def _is_total_row(form: FormLocation, labels: list[tuple[int, Any, str]]) -> bool:
+    header = form.indicator_header
+    first_col = header.columns.get("一级指标", (form.right, form.right))[0] if header else form.right
+    for c, _v, lbl in labels:
+        if lbl in TOTAL_ROW_LABELS and c <= first_col + 1:
+            return True
+    return False
+
+
+def _block_label_above(form: FormLocation, row: int, prefixes: tuple[str, ...]) -> tuple[str, Pos] | None:
+    for r in (row - 1, row - 2):
+        if r < form.top:
+            break
+        for c, v in _anchors_in_row(form.sheet, r, form.left, form.right):
+            if isinstance(v, str) and norm_label(v).startswith(prefixes):
+                return (str(v), (r, c))
+    # The label may be merged vertically over the header row: resolve it by anchor.
+    for c in range(form.left, form.right):
+        if form.sheet.is_continuation(row, c):
+            v = form.sheet.value(row, c)
+            if isinstance(v, str) and norm_label(v).startswith(prefixes):
+                return (str(v), form.sheet.anchor(row, c))
+    return None
+
+
+def _check_required(form: FormLocation) -> None:
+    if form.indicator_header is None:
+        form.missing.append("绩效指标表头（一级/二级/三级指标）")
+    else:
+        for name in ("三级指标", "分值", "得分"):
+            if name not in form.indicator_header.columns:
+                form.missing.append(f"绩效指标“{name}”列")
+    if form.funds_header is None:
+        form.missing.append("资金情况（全年预算数/全年执行数）")
+    else:
+        for name in ("全年预算数", "全年执行数"):
+            if name not in form.funds_header.columns:
+                form.missing.append(f"资金“{name}”列")
+
+
+def cell_in_span(sheet: SheetGrid, row: int, span: Span) -> tuple[Any, Pos]:
+    """The value a data row holds under a header span, and its cell.
+
+    Only cells that *start* in this row count: a value merged down from the row above belongs to
+    that row (so a merged 分值 is not counted twice), and a cell merged in from a column left of
+    the span belongs to that other column.
+    """
+    c0, c1 = span
+    for c in range(c0, c1 + 1):
+        if sheet.is_continuation(row, c):
+            continue
+        v = sheet.raw(row, c)
+        if v is not None and v != "":
+            return v, (row, c)
+    return None, (row, c0)
+
+
+def resolved_in_span(sheet: SheetGrid, row: int, span: Span) -> tuple[Any, Pos]:
+    """Like cell_in_span but merged cells resolve to their top-left value (for 一级/二级)."""
+    c0, _c1 = span
+    anchor = sheet.anchor(row, c0)
+    return sheet.raw(*anchor), anchor
+
+
+def is_blank_row(sheet: SheetGrid, row: int, left: int, right: int) -> bool:
+    return all(is_blank(v) for _c, v in _anchors_in_row(sheet, row, left, right))

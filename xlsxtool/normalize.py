@@ -1,0 +1,415 @@
+"""Stage 3 — normalize: located forms become tidy records, every value paired with its cell.
+
+Four frames (SPEC §2): `forms`, `funds`, `indicators`, `goals`. Records are built per file as
+plain dicts (cheap), and turned into pandas frames once per batch (see `to_frames`).
+Numeric fields come as three columns: `<f>` (float or None), `<f>_raw` (the text as typed),
+`<f>_bad` (True when non-placeholder text is not a number → rule V501), plus `<f>_cell`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .labels import (
+    EXPENSE_MARKER,
+    INCOME_MARKER,
+    TOTAL_SOURCE,
+    level1_key,
+    level2_key,
+    source_key,
+)
+from .locate import FormLocation, Span, cell_in_span, locate_forms, resolved_in_span
+from .read import Workbook, a1
+from .values import (
+    declared_weight,
+    is_blank,
+    norm_label,
+    parse_actual,
+    parse_footer,
+    parse_number,
+    parse_percent,
+    parse_target,
+    split_label_value,
+)
+
+Record = dict[str, Any]
+
+FORM_COLUMNS = [
+    "file", "form_id", "sheet", "kind", "title", "title_cell", "year", "name", "name_cell",
+    "department", "department_cell", "unit", "unit_cell", "money_unit", "funds_label",
+    "funds_label_cell", "funds_weight_declared", "indicators_label", "indicators_label_cell",
+    "indicators_weight_declared", "total_weight", "total_weight_raw", "total_weight_bad",
+    "total_weight_cell", "total_score", "total_score_raw", "total_score_bad", "total_score_cell",
+    "has_total_row", "has_footer", "filler", "filler_cell", "fill_date", "fill_date_cell", "phone",
+    "phone_cell", "leader", "leader_cell", "missing", "hidden_sheet",
+]
+NUMERIC_FUNDS = ("budget_initial", "budget", "spent", "weight", "rate", "score", "amount")
+FUNDS_COLUMNS = ["file", "form_id", "sheet", "row", "section", "source", "label", "label_cell"] + [
+    f"{f}{s}" for f in NUMERIC_FUNDS for s in ("", "_raw", "_bad", "_cell")
+]
+INDICATOR_COLUMNS = [
+    "file", "form_id", "sheet", "row", "level1", "level1_key", "level1_cell", "level1_weight",
+    "level2", "level2_key", "level2_cell", "name", "name_cell", "target", "target_op",
+    "target_value", "target_unit", "target_qualitative", "target_cell", "actual", "actual_value",
+    "actual_unit", "actual_qualitative", "actual_cell", "weight", "weight_raw", "weight_bad",
+    "weight_cell", "score", "score_raw", "score_bad", "score_cell", "reason", "reason_cell",
+]
+GOAL_COLUMNS = ["file", "form_id", "sheet", "goal_index", "expected", "expected_cell", "actual", "actual_cell"]
+
+# Funds header → record field.
+_FUNDS_FIELDS = {
+    "年初预算数": "budget_initial",
+    "全年预算数": "budget",
+    "全年执行数": "spent",
+    "分值": "weight",
+    "执行率": "rate",
+    "得分": "score",
+}
+
+
+@dataclass
+class Extract:
+    """Everything read from one workbook, before it becomes frames."""
+
+    file: str
+    forms: list[Record] = field(default_factory=list)
+    funds: list[Record] = field(default_factory=list)
+    indicators: list[Record] = field(default_factory=list)
+    goals: list[Record] = field(default_factory=list)
+    locations: list[FormLocation] = field(default_factory=list)
+    formula_cells_without_value: list[tuple[str, str]] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)
+    hidden_rows: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(value: Any) -> str | None:
+    """Cell text with surrounding blanks (incl. full-width spaces) removed; None when blank."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip().strip("\u3000").strip()
+    return text or None
+
+
+def _num(rec: Record, name: str, value: Any, pos: tuple[int, int], percent: bool = False) -> None:
+    parsed = parse_percent(value) if percent else parse_number(value)
+    rec[name] = parsed.value
+    rec[f"{name}_raw"] = _text(value)
+    rec[f"{name}_bad"] = not parsed.ok
+    rec[f"{name}_cell"] = a1(*pos)
+
+
+def _empty_num(rec: Record, name: str) -> None:
+    rec[name] = None
+    rec[f"{name}_raw"] = None
+    rec[f"{name}_bad"] = False
+    rec[f"{name}_cell"] = None
+
+
+def extract(book: Workbook) -> Extract:
+    """Locate every form of a workbook and read it into records."""
+    out = Extract(
+        file=book.path,
+        formula_cells_without_value=list(book.formula_cells_without_value),
+        sheet_names=[s.name for s in book.sheets],
+        hidden_sheets=[s.name for s in book.sheets if s.hidden],
+        hidden_rows={s.name: len(s.hidden_rows) for s in book.sheets if s.hidden_rows},
+        notes=list(book.notes),
+    )
+    for loc in locate_forms(book.sheets):
+        out.locations.append(loc)
+        _read_form(out, loc)
+    return out
+
+
+def _read_form(out: Extract, loc: FormLocation) -> None:
+    sheet = loc.sheet
+    base = {"file": out.file, "form_id": loc.index, "sheet": sheet.name}
+    form: Record = dict(base)
+    form["kind"] = loc.kind
+    form["title"] = loc.title
+    form["title_cell"] = a1(*loc.anchor)
+    form["year"] = loc.year
+    form["hidden_sheet"] = sheet.hidden
+    for key, col in (("项目名称", "name"), ("部门名称", "name"), ("主管部门", "department"), ("实施单位", "unit")):
+        if key in loc.fields and form.get(col) is None:
+            value, pos = loc.fields[key]
+            form[col] = _text(value)
+            form[f"{col}_cell"] = a1(*pos)
+    for col in ("name", "department", "unit"):
+        form.setdefault(col, None)
+        form.setdefault(f"{col}_cell", None)
+
+    # Funds label: unit (万元/元) and, for Sichuan, the declared weight '预算执行情况(10分)'.
+    if loc.funds_label:
+        text, pos = loc.funds_label
+        label = norm_label(text)
+        form["funds_label"] = text
+        form["funds_label_cell"] = a1(*pos)
+        form["money_unit"] = "万元" if "万元" in label else "元" if "(元)" in label else None
+        form["funds_weight_declared"] = declared_weight(text)
+    else:
+        form.update(funds_label=None, funds_label_cell=None, money_unit=None, funds_weight_declared=None)
+    if loc.indicator_label:
+        text, pos = loc.indicator_label
+        form["indicators_label"] = text
+        form["indicators_label_cell"] = a1(*pos)
+        form["indicators_weight_declared"] = declared_weight(text)
+    else:
+        form.update(indicators_label=None, indicators_label_cell=None, indicators_weight_declared=None)
+
+    _read_funds(out, loc, base)
+    _read_goals(out, loc, base)
+    _read_indicators(out, loc, base)
+    _read_total(form, loc)
+    _read_footer(form, loc)
+    form["missing"] = "；".join(loc.missing) if loc.missing else None
+    out.forms.append(form)
+
+
+def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
+    header = loc.funds_header
+    if header is None:
+        return
+    sheet = loc.sheet
+    money_cols = [span for key, span in header.columns.items() if key in _FUNDS_FIELDS]
+    first_money = min((s[0] for s in money_cols), default=loc.right)
+    label_col = loc.funds_label[1][1] if loc.funds_label else loc.left - 1
+    for r in loc.funds_rows:
+        # The row label is the last text cell that starts in this row left of the money columns.
+        label, label_pos = None, (r, label_col + 1)
+        for c, v in sheet.row_values(r):
+            if label_col < c < first_money and not is_blank(v):
+                label, label_pos = _text(v), (r, c)
+        rec: Record = dict(base, row=r + 1, section="source")
+        any_value = False
+        for key, name in _FUNDS_FIELDS.items():
+            if key in header.columns:
+                value, pos = cell_in_span(sheet, r, header.columns[key])
+                _num(rec, name, value, pos, percent=(name == "rate"))
+                any_value = any_value or not is_blank(value)
+            else:
+                _empty_num(rec, name)
+        _empty_num(rec, "amount")
+        if label is None and not any_value:
+            continue  # a blank spacer row inside the block
+        canonical = source_key(label) if label else None
+        rec["source"] = canonical or (label if label else "（未命名）")
+        rec["label"] = label
+        rec["label_cell"] = a1(*label_pos)
+        if canonical == TOTAL_SOURCE:
+            rec["section"] = "total"
+        out.funds.append(rec)
+
+    # Department form: '按收入性质分 / 按支出性质分' text items such as '其中：基本支出：1,129.76万元'.
+    for r in loc.split_rows:
+        for c, v in sheet.row_values(r):
+            if c < loc.left or c >= loc.right or is_blank(v):
+                continue
+            section = _split_section(loc, c)
+            if section is None:
+                continue
+            pairs = split_label_value(v) if isinstance(v, str) else []
+            label, amount_text = (pairs[0] if pairs else (None, v))
+            rec = dict(base, row=r + 1, section=section, source=label or "（未标明）", label=_text(v), label_cell=a1(r, c))
+            for name in NUMERIC_FUNDS[:-1]:
+                _empty_num(rec, name)
+            _num(rec, "amount", amount_text if not is_blank(amount_text) else None, (r, c))
+            if label is None and rec["amount"] is None and not rec["amount_bad"]:
+                continue
+            out.funds.append(rec)
+
+
+def _split_section(loc: FormLocation, col: int) -> str | None:
+    """Which of the two text columns (按收入性质 / 按支出性质) a cell belongs to."""
+    inc, exp = loc.income_col, loc.expense_col
+    if inc is not None and exp is not None:
+        return "expense" if abs(col - exp) < abs(col - inc) else "income"
+    if inc is not None:
+        return "income"
+    if exp is not None:
+        return "expense"
+    return None
+
+
+def _read_goals(out: Extract, loc: FormLocation, base: Record) -> None:
+    sheet = loc.sheet
+    header = loc.goals_header
+    index = 0
+    for r in loc.goal_rows:
+        if header is not None:
+            exp_v, exp_pos = cell_in_span(sheet, r, header.columns.get("预期目标", (-1, -1)))
+            act_v, act_pos = cell_in_span(sheet, r, header.columns.get("实际完成情况", (-1, -1)))
+            if "预期目标" not in header.columns:
+                exp_v, exp_pos = None, None
+            if "实际完成情况" not in header.columns:
+                act_v, act_pos = None, None
+        else:  # no 预期/实际 header: texts right of the block label
+            label_col = loc.goals_label[1] if loc.goals_label else loc.left
+            texts = [(c, v) for c, v in sheet.row_values(r) if c > label_col]
+            exp_v, exp_pos = (texts[0][1], (r, texts[0][0])) if texts else (None, None)
+            act_v, act_pos = (texts[1][1], (r, texts[1][0])) if len(texts) > 1 else (None, None)
+        if is_blank(exp_v) and is_blank(act_v) and index > 0:
+            continue
+        index += 1
+        out.goals.append(
+            dict(
+                base,
+                goal_index=index,
+                expected=_text(exp_v) if not is_blank(exp_v) else None,
+                expected_cell=a1(*exp_pos) if exp_pos else None,
+                actual=_text(act_v) if not is_blank(act_v) else None,
+                actual_cell=a1(*act_pos) if act_pos else None,
+            )
+        )
+
+
+def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
+    header = loc.indicator_header
+    if header is None:
+        return
+    sheet = loc.sheet
+    cols = header.columns
+    none_span: Span = (-1, -2)
+    level1, level1_pos, level2, level2_pos = None, None, None, None
+    for r in loc.indicator_rows:
+        # 一级/二级: merged cells resolve to their top-left value; unmerged groups carry the last
+        # non-blank value above (fillers often write the label only on the first row).
+        if "一级指标" in cols:
+            v, pos = resolved_in_span(sheet, r, cols["一级指标"])
+            if not is_blank(v) and pos != level1_pos:
+                level1, level1_pos = _text(v), pos
+                level2, level2_pos = None, None
+        if "二级指标" in cols:
+            v, pos = resolved_in_span(sheet, r, cols["二级指标"])
+            if not is_blank(v) and pos != level2_pos:
+                level2, level2_pos = _text(v), pos
+        name_v, name_pos = cell_in_span(sheet, r, cols.get("三级指标", none_span))
+        weight_v, weight_pos = cell_in_span(sheet, r, cols.get("分值", none_span))
+        score_v, score_pos = cell_in_span(sheet, r, cols.get("得分", none_span))
+        if is_blank(name_v) and is_blank(weight_v) and is_blank(score_v):
+            continue  # placeholder rows ('无', blanks) are not indicators
+        target_v, target_pos = _target(sheet, r, cols)
+        actual_v, actual_pos = cell_in_span(sheet, r, cols.get("实际完成值", none_span))
+        reason_v, reason_pos = cell_in_span(sheet, r, cols.get("偏差原因", none_span))
+        target = parse_target(target_v)
+        if isinstance(target_v, str) and "定性" in norm_label(_nature(sheet, r, cols) or ""):
+            target = type(target)(target.raw, None, None, None, True)
+        actual = parse_actual(actual_v)
+        rec: Record = dict(
+            base,
+            row=r + 1,
+            level1=level1,
+            level1_key=level1_key(level1) if level1 else None,
+            level1_cell=a1(*level1_pos) if level1_pos else None,
+            level1_weight=declared_weight(level1) if level1 else None,
+            level2=level2,
+            level2_key=level2_key(level2) if level2 else None,
+            level2_cell=a1(*level2_pos) if level2_pos else None,
+            # '无' as a 三级 name is still a name: the row is kept only because it is scored.
+            name=_text(name_v),
+            name_cell=a1(*name_pos),
+            target=target.raw if target.raw is not None else None,
+            target_op=target.operator,
+            target_value=target.number,
+            target_unit=target.unit,
+            target_qualitative=target.qualitative,
+            target_cell=a1(*target_pos),
+            actual=None if is_blank(actual_v) else _text(actual_v),
+            actual_value=actual.number,
+            actual_unit=actual.unit,
+            actual_qualitative=actual.qualitative,
+            actual_cell=a1(*actual_pos),
+            reason=None if is_blank(reason_v) else _text(reason_v),
+            reason_cell=a1(*reason_pos),
+        )
+        if is_blank(target_v):
+            rec["target"] = None
+        _num(rec, "weight", weight_v, weight_pos)
+        _num(rec, "score", score_v, score_pos)
+        out.indicators.append(rec)
+
+
+def _nature(sheet: Any, r: int, cols: dict[str, Span]) -> str | None:
+    if "指标性质" not in cols:
+        return None
+    v, _ = cell_in_span(sheet, r, cols["指标性质"])
+    return _text(v)
+
+
+def _target(sheet: Any, r: int, cols: dict[str, Span]) -> tuple[Any, tuple[int, int]]:
+    """年度指标值, combining the split 指标性质 + 指标值 + 度量单位 columns where a province uses them."""
+    value, pos = cell_in_span(sheet, r, cols.get("年度指标值", (-1, -2)))
+    if "指标性质" not in cols and "度量单位" not in cols:
+        return value, pos
+    nature = _nature(sheet, r, cols) or ""
+    unit_v = cell_in_span(sheet, r, cols["度量单位"])[0] if "度量单位" in cols else None
+    if is_blank(value):
+        return value, pos
+    if nature == "定性":
+        return value, pos
+    op = nature if nature in ("=", "≥", "≤", ">", "<", "﹦", ">=", "<=", "＝", "≧", "≦") else ""
+    unit = _text(unit_v) or ""
+    return f"{op}{_text(value)}{unit}", pos
+
+
+def _read_total(form: Record, loc: FormLocation) -> None:
+    header = loc.indicator_header
+    form["has_total_row"] = loc.total_row is not None
+    if loc.total_row is None or header is None:
+        for name in ("total_weight", "total_score"):
+            _empty_num(form, name)
+        return
+    for key, name in (("分值", "total_weight"), ("得分", "total_score")):
+        if key in header.columns:
+            value, pos = cell_in_span(loc.sheet, loc.total_row, header.columns[key])
+            _num(form, name, value, pos)
+        else:
+            _empty_num(form, name)
+
+
+_FOOTER_FIELDS = {"填表人": "filler", "填报日期": "fill_date", "联系电话": "phone", "单位负责人": "leader"}
+
+
+def _read_footer(form: Record, loc: FormLocation) -> None:
+    form["has_footer"] = bool(loc.footer_cells)
+    for col in _FOOTER_FIELDS.values():
+        form[col] = None
+        form[f"{col}_cell"] = None
+    cells = loc.footer_cells
+    for i, pos in enumerate(cells):
+        text = loc.sheet.raw(*pos)
+        parsed = parse_footer(text)
+        for key, value in parsed.items():
+            col = _FOOTER_FIELDS.get(key)
+            if col is None or form[f"{col}_cell"] is not None:
+                continue
+            # 'label：' alone in a cell with the value in the next cell.
+            if not value and i + 1 < len(cells) and not parse_footer(loc.sheet.raw(*cells[i + 1])):
+                value = _text(loc.sheet.raw(*cells[i + 1])) or ""
+            form[col] = value.strip() or None
+            form[f"{col}_cell"] = a1(*pos)
+
+
+def to_frames(extracts: list[Extract]) -> dict[str, Any]:
+    """Build the four tidy frames of a batch of workbooks in one go."""
+    import pandas as pd
+
+    def frame(rows: list[Record], columns: list[str]) -> pd.DataFrame:
+        df = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+        return df
+
+    return {
+        "forms": frame([r for e in extracts for r in e.forms], FORM_COLUMNS),
+        "funds": frame([r for e in extracts for r in e.funds], FUNDS_COLUMNS),
+        "indicators": frame([r for e in extracts for r in e.indicators], INDICATOR_COLUMNS),
+        "goals": frame([r for e in extracts for r in e.goals], GOAL_COLUMNS),
+    }
+
+
+def income_expense_markers() -> tuple[str, str]:
+    return INCOME_MARKER, EXPENSE_MARKER

@@ -1,0 +1,380 @@
+"""Stage 1 — read: a workbook file becomes a list of cell grids with merged ranges.
+
+python-calamine does the reading (values and merged ranges, ~100x faster than openpyxl);
+openpyxl is the fallback when calamine refuses a file it could still open. Formula cells come
+back as their cached value; for .xlsx we also scan the sheet XML once to record formula cells
+that have no cached value at all (rule F004).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Bounds that keep one hostile or broken file from eating the machine (see README, 安全).
+MAX_ZIP_MEMBERS = 10_000
+MAX_UNCOMPRESSED_BYTES = 1_000_000_000  # 1 GB of XML is far beyond any real 自评表
+MAX_COMPRESSION_RATIO = 200  # a real sheet compresses ~10-30x; zip bombs 1000x+
+MAX_CELLS_PER_SHEET = 2_000_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class WorkbookError(Exception):
+    """The file cannot be read as a workbook (rule F001)."""
+
+    code = "F001"
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class EncryptedWorkbookError(WorkbookError):
+    """The workbook is password-protected / encrypted (rule F002)."""
+
+    code = "F002"
+
+
+def col_letter(col: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) → A1 address."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+_A1_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    """A1 address → 0-based (row, col)."""
+    m = _A1_RE.match(ref.upper())
+    if not m:
+        raise ValueError(ref)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+@dataclass
+class SheetGrid:
+    """One sheet: values by 0-based (row, col), merged ranges, and the merge anchor map.
+
+    `rows` is dense but starts at (`top`, `left`), the first non-empty cell, so a sheet with
+    formatting dragged to row 1,048,576 costs nothing. Empty cells are None.
+    """
+
+    name: str
+    rows: list[list[Any]]
+    top: int = 0
+    left: int = 0
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
+    hidden: bool = False
+    hidden_rows: list[int] = field(default_factory=list)
+    _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._anchor = {}
+        for r0, c0, r1, c1 in self.merges:
+            # Odd files carry huge or overlapping merges; only cells inside the data area matter.
+            r1 = min(r1, self.top + len(self.rows) + 1)
+            c1 = min(c1, self.left + self.width + 1)
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) != (r0, c0):
+                        self._anchor.setdefault((r, c), (r0, c0))
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    @property
+    def bottom(self) -> int:
+        """One past the last row index."""
+        return self.top + len(self.rows)
+
+    @property
+    def right(self) -> int:
+        """One past the last column index (merges included)."""
+        right = self.left + self.width
+        for _r0, _c0, _r1, c1 in self.merges:
+            right = max(right, c1 + 1)
+        return right
+
+    def raw(self, row: int, col: int) -> Any:
+        """The value stored in exactly this cell (None for merged continuation cells)."""
+        r, c = row - self.top, col - self.left
+        if 0 <= r < len(self.rows):
+            cells = self.rows[r]
+            if 0 <= c < len(cells):
+                return cells[c]
+        return None
+
+    def anchor(self, row: int, col: int) -> tuple[int, int]:
+        """Top-left cell of the merged range holding (row, col), or the cell itself."""
+        return self._anchor.get((row, col), (row, col))
+
+    def value(self, row: int, col: int) -> Any:
+        """Value with merged continuation cells resolved to their top-left value (unpivotr idea)."""
+        return self.raw(*self.anchor(row, col))
+
+    def is_continuation(self, row: int, col: int) -> bool:
+        return (row, col) in self._anchor
+
+    def row_values(self, row: int) -> Iterator[tuple[int, Any]]:
+        """(col, value) of the non-empty anchor cells of one row, left to right."""
+        r = row - self.top
+        if not 0 <= r < len(self.rows):
+            return
+        for i, v in enumerate(self.rows[r]):
+            if v is not None and v != "":
+                yield self.left + i, v
+
+
+@dataclass
+class Workbook:
+    path: str
+    sheets: list[SheetGrid]
+    engine: str
+    formula_cells_without_value: list[tuple[str, str]] = field(default_factory=list)  # (sheet, A1)
+    notes: list[str] = field(default_factory=list)
+
+
+def _clean(value: Any) -> Any:
+    # calamine gives '' for empty cells; None is easier to test for downstream.
+    if value == "":
+        return None
+    return value
+
+
+def sniff(data: bytes) -> str:
+    """What kind of file the bytes are: 'zip', 'ole', or 'other'."""
+    if data[:4] == ZIP_MAGIC:
+        return "zip"
+    if data[:8] == OLE_MAGIC:
+        return "ole"
+    return "other"
+
+
+def _is_encrypted_ole(data: bytes) -> bool:
+    # Encrypted .xlsx/.xlsm are OLE containers with an 'EncryptedPackage' stream.
+    return "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data
+
+
+def check_zip_limits(data: bytes) -> zipfile.ZipFile:
+    """Open an xlsx container and refuse zip bombs before anything is decompressed."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise WorkbookError("文件已损坏或不完整（压缩包无法打开），请重新保存或重新发送原文件", str(exc)) from exc
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise WorkbookError(f"文件包含 {len(infos)} 个内部部件，超出上限，拒绝读取（疑似异常文件）")
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNCOMPRESSED_BYTES or (total > 50_000_000 and total / packed > MAX_COMPRESSION_RATIO):
+        raise WorkbookError(
+            f"文件解压后约 {total // 1_000_000} MB，超出安全上限，拒绝读取（疑似压缩炸弹）"
+        )
+    if "xl/workbook.xml" not in zf.namelist() and "xl/workbook.bin" not in zf.namelist():
+        raise WorkbookError("这不是 Excel 工作簿（压缩包内没有工作簿内容），请另存为 .xlsx 后重新提交")
+    return zf
+
+
+_CELL_RE = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+_REF_RE = re.compile(rb'\br="([A-Z]+\d+)"')
+_SHEET_RE = re.compile(rb"<sheet\b[^>]*?>", re.S)
+_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL_RE = re.compile(rb"<Relationship\b[^>]*?>", re.S)
+
+
+def _xml_unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        .replace("&apos;", "'").replace("&amp;", "&")
+    )
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part path inside the zip (via workbook.xml and its rels)."""
+    try:
+        wb_xml = zf.read("xl/workbook.xml")
+        rels_xml = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets: dict[bytes, bytes] = {}
+    for rel in _REL_RE.findall(rels_xml):
+        attrs = dict(_ATTR_RE.findall(rel))
+        if b"Id" in attrs and b"Target" in attrs:
+            targets[attrs[b"Id"]] = attrs[b"Target"]
+    parts: dict[str, str] = {}
+    for sheet in _SHEET_RE.findall(wb_xml):
+        attrs = dict(_ATTR_RE.findall(sheet))
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
+        name = attrs.get(b"name")
+        if rid is None or name is None or rid not in targets:
+            continue
+        target = targets[rid].decode("utf-8", "replace").lstrip("/")
+        if not target.startswith("xl/"):
+            target = "xl/" + target
+        parts[_xml_unescape(name.decode("utf-8", "replace"))] = target
+    return parts
+
+
+def formula_cells_without_value(zf: zipfile.ZipFile, limit: int = 1000) -> list[tuple[str, str]]:
+    """Formula cells with no cached <v> value, per sheet, in sheet order (rule F004)."""
+    found: list[tuple[str, str]] = []
+    for name, part in _sheet_parts(zf).items():
+        try:
+            xml = zf.read(part)
+        except KeyError:
+            continue
+        if b"<f" not in xml:  # most sheets have no formulas: skip the scan
+            continue
+        for attrs, body in _CELL_RE.findall(xml):
+            if b"<f" in body and b"<v" not in body:
+                ref = _REF_RE.search(attrs)
+                if ref:
+                    found.append((name, ref.group(1).decode()))
+                    if len(found) >= limit:
+                        return found
+    return found
+
+
+def _hidden_rows(zf: zipfile.ZipFile) -> dict[str, list[int]]:
+    """0-based indices of hidden rows per sheet (cheap regex over the sheet XML)."""
+    hidden: dict[str, list[int]] = {}
+    row_re = re.compile(rb'<row\b[^>]*\br="(\d+)"[^>]*\bhidden="(?:1|true)"')
+    for name, part in _sheet_parts(zf).items():
+        try:
+            xml = zf.read(part)
+        except KeyError:
+            continue
+        rows = [int(m) - 1 for m in row_re.findall(xml)]
+        if rows:
+            hidden[name] = rows
+    return hidden
+
+
+def _read_calamine(data: bytes, path: str) -> list[SheetGrid]:
+    import python_calamine as pc
+
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError as exc:
+        raise EncryptedWorkbookError("工作簿设置了打开密码（已加密），无法检查；请取消密码后重新提交", str(exc)) from exc
+    sheets: list[SheetGrid] = []
+    for meta in book.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        sheet = book.get_sheet_by_name(meta.name)
+        start = sheet.start or (0, 0)
+        if sheet.height * max(sheet.width, 1) > MAX_CELLS_PER_SHEET:
+            raise WorkbookError(
+                f"工作表“{meta.name}”有 {sheet.height}×{sheet.width} 个单元格，超出上限，拒绝读取"
+            )
+        rows = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=True)]
+        merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+        sheets.append(
+            SheetGrid(
+                name=meta.name,
+                rows=rows,
+                top=start[0],
+                left=start[1],
+                merges=merges,
+                hidden=meta.visible != pc.SheetVisibleEnum.Visible,
+            )
+        )
+    return sheets
+
+
+def _read_openpyxl(data: bytes) -> list[SheetGrid]:
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+    sheets: list[SheetGrid] = []
+    for ws in book.worksheets:
+        rows = [[_clean(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        merges = [
+            (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
+        ]
+        sheets.append(
+            SheetGrid(name=ws.title, rows=rows, merges=merges, hidden=ws.sheet_state != "visible")
+        )
+    return sheets
+
+
+def read_bytes(data: bytes, path: str) -> Workbook:
+    """Read workbook bytes (a file or a zip member). Raises WorkbookError / EncryptedWorkbookError."""
+    kind = sniff(data)
+    if not data:
+        raise WorkbookError("文件是空的（0 字节），请重新保存或重新发送原文件")
+    if kind == "ole" and _is_encrypted_ole(data):
+        raise EncryptedWorkbookError("工作簿设置了打开密码（已加密），无法检查；请取消密码后重新提交")
+    if kind == "other":
+        head = data[:8]
+        what = "PDF 文件" if head.startswith(b"%PDF") else "图片" if head[:3] in (b"\xff\xd8\xff", b"\x89PN", b"GIF") else "文本或其他文件"
+        raise WorkbookError(f"这不是 Excel 工作簿（看起来是{what}），请提交 .xlsx 格式的自评表")
+    zf = check_zip_limits(data) if kind == "zip" else None
+    notes: list[str] = []
+    try:
+        sheets = _read_calamine(data, path)
+        engine = "calamine"
+    except EncryptedWorkbookError:
+        raise
+    except WorkbookError:
+        raise
+    except Exception as exc:  # calamine refused: give openpyxl a chance before calling it corrupt
+        if kind != "zip":
+            raise WorkbookError("文件已损坏，无法作为工作簿读取，请重新保存或重新发送原文件", str(exc)) from exc
+        try:
+            sheets = _read_openpyxl(data)
+            engine = "openpyxl"
+            notes.append(f"快速读取失败（{exc}），已改用 openpyxl 读取")
+        except Exception as exc2:
+            raise WorkbookError("文件已损坏，无法作为工作簿读取，请重新保存或重新发送原文件", str(exc2)) from exc2
+    book = Workbook(path=path, sheets=sheets, engine=engine, notes=notes)
+    if zf is not None:
+        try:
+            book.formula_cells_without_value = formula_cells_without_value(zf)
+            for sheet_name, rows in _hidden_rows(zf).items():
+                for sheet in sheets:
+                    if sheet.name == sheet_name:
+                        sheet.hidden_rows = rows
+        except Exception:  # best effort: these are extras, the values are already read
+            pass
+    return book
+
+
+def read_workbook(path: str | Path) -> Workbook:
+    """Read a workbook from disk. Never modifies the file."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except PermissionError as exc:
+        raise WorkbookError("没有读取该文件的权限，请检查文件权限后重试", str(exc)) from exc
+    except IsADirectoryError as exc:
+        raise WorkbookError("这是一个文件夹，不是工作簿", str(exc)) from exc
+    except OSError as exc:
+        raise WorkbookError(f"无法读取文件：{exc.strerror or exc}", str(exc)) from exc
+    return read_bytes(data, str(path))

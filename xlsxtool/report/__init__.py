@@ -1,0 +1,1 @@
+"""Reports built from findings: the annotated workbook and friends."""

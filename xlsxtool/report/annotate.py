@@ -1,0 +1,418 @@
+"""The annotated workbook (SPEC §5): a marked-up copy of a submitted workbook.
+
+Every anchored finding gets a fill and a comment on its cell (the top-left cell of a merged
+range), and a first sheet ``校验结果`` lists all findings with links to the cells. The source
+file is only ever read; the copy is written atomically next to it (or into ``--out``).
+
+openpyxl is imported inside the functions: importing it costs noticeable start-up time and
+the CLI must stay quick when ``--no-annotate`` is given.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xlsxtool.findings import SEVERITY_ORDER, Finding
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+ANNOTATED_SUFFIX = "_校验结果"
+SUMMARY_SHEET = "校验结果"
+COMMENT_AUTHOR = "xlsxtool"
+COMMENT_SEPARATOR = "—— xlsxtool ——"
+
+# Light fills as Excel's built-in "Bad" / "Neutral" cell styles use them; info gets none.
+SEVERITY_FILL: dict[str, str | None] = {"error": "FFC7CE", "warning": "FFEB9C", "info": None}
+SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+
+SUMMARY_HEADERS = ("序号", "表单", "工作表", "单元格", "规则", "级别", "问题说明", "应为", "实际")
+SUMMARY_WIDTHS = (6, 28, 12, 9, 8, 7, 60, 18, 18)
+SUMMARY_FONT = "等线"  # Office's default CJK font; LibreOffice falls back to any CJK font
+HEADER_ROW = 3  # row 1: title line, row 2: blank, row 3: column headers
+
+# Formats that openpyxl cannot open but calamine can read (values only).
+VALUES_ONLY_SUFFIXES = {".xls", ".xlsb", ".ods"}
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Characters XML 1.0 (and thus openpyxl) refuses; a message quoting a cell could contain them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+@dataclass
+class AnnotateResult:
+    path: Path  # the written copy
+    notes: list[str] = field(default_factory=list)  # losses/limitations, shown to the user too
+
+
+# --------------------------------------------------------------------------- output naming
+
+
+def output_path(source: Path, out_dir: Path | None = None, force: bool = False) -> Path:
+    """``<stem>_校验结果.xlsx`` next to *source* (or in *out_dir*), never *source* itself.
+
+    An existing file is not overwritten unless *force*: ``(2)``, ``(3)``, … is appended
+    instead. ``.xlsm`` keeps its suffix (macros are carried over); everything else, ``.xls``
+    included, becomes ``.xlsx``.
+    """
+    source = Path(source)
+    folder = Path(out_dir) if out_dir is not None else source.parent
+    suffix = ".xlsm" if source.suffix.lower() == ".xlsm" else ".xlsx"
+    base = f"{source.stem}{ANNOTATED_SUFFIX}"
+    n = 1
+    while True:
+        candidate = folder / (f"{base}{suffix}" if n == 1 else f"{base}({n}){suffix}")
+        # The stem always gains the suffix, so this only guards against odd aliasing paths.
+        if not _same_file(candidate, source) and (force or not candidate.exists()):
+            return candidate
+        n += 1
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def annotate_workbook(
+    source: Path,
+    findings: list[Finding],
+    dest: Path,
+    *,
+    verdict: str,
+    source_bytes: bytes | None = None,
+) -> AnnotateResult:
+    """Write a marked-up copy of *source* to *dest* and return where it went plus notes.
+
+    *source_bytes*, when given (a member of a .zip submission), is loaded instead of the
+    file at *source*; *source* then only provides the name and the suffix.
+    """
+    source = Path(source)
+    dest = Path(dest)
+    if source_bytes is None and _same_file(dest, source):
+        raise ValueError(f"批注副本不能覆盖原文件：{source}")
+    # Read the bytes once and never open the source again: it cannot be touched afterwards.
+    data = source_bytes if source_bytes is not None else source.read_bytes()
+
+    notes: list[str] = []
+    if source.suffix.lower() in VALUES_ONLY_SUFFIXES or data[:8] == OLE2_MAGIC:
+        wb = _rebuild_from_values(data)
+        label = source.suffix.lower() or ".xls"
+        notes.append(
+            f"原文件为 {label}，批注副本为新建的 .xlsx（仅保留数值与合并单元格，格式未保留）"
+        )
+    else:
+        # Macros survive only if the copy is itself an .xlsm: an .xlsx holding a vbaProject
+        # is refused by Excel.
+        keep_vba = source.suffix.lower() == ".xlsm" and dest.suffix.lower() == ".xlsm"
+        wb, load_notes = _load_with_notes(data, keep_vba=keep_vba)
+        notes.extend(load_notes)
+
+    unanchored = _mark_cells(wb, findings)
+    _add_summary_sheet(wb, findings, source.name, verdict, notes, unanchored)
+    _atomic_save(wb, dest)
+    return AnnotateResult(path=dest, notes=notes)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _load_with_notes(data: bytes, *, keep_vba: bool) -> tuple[Workbook, list[str]]:
+    """Load with openpyxl, turning each distinct load warning into a Chinese note."""
+    from openpyxl import load_workbook
+
+    # catch_warnings swaps a process-global filter list: fine for the CLI (one load at a
+    # time per process), not for concurrent loads in threads.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wb = load_workbook(
+            io.BytesIO(data), keep_vba=keep_vba, data_only=False, rich_text=False, keep_links=True
+        )
+    notes: list[str] = []
+    for w in caught:
+        note = f"openpyxl 读取时提示：{str(w.message).strip()}，批注副本中该内容可能丢失"
+        if note not in notes:
+            notes.append(note)
+    return wb, notes
+
+
+def _rebuild_from_values(data: bytes) -> Workbook:
+    """A new workbook with the values and merged ranges calamine reads (for .xls etc.)."""
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    cwb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name in cwb.sheet_names:
+        ws = wb.create_sheet(title=name)
+        sheet = cwb.get_sheet_by_name(name)
+        # skip_empty_area=False: row 0 / column 0 are A1, so addresses in findings still match.
+        for r, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+                    value = int(value)  # calamine reports every number as float
+                _put(ws.cell(row=r, column=c), value)
+        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(
+                    start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
+                )
+    if not wb.worksheets:
+        wb.create_sheet()
+    return wb
+
+
+def _put(cell: Any, value: Any) -> None:
+    """Set a cell value as data: text is cleaned of XML-illegal characters and never a formula."""
+    if isinstance(value, str):
+        value = _ILLEGAL_XML.sub("", value)
+        cell.value = value
+        if value.startswith("="):
+            cell.data_type = "s"  # openpyxl would otherwise write it as a formula
+    else:
+        cell.value = value
+
+
+# --------------------------------------------------------------------------- marking cells
+
+
+def _parse_a1(address: str) -> tuple[int, int] | None:
+    """(row, col) of an A1 address; a range gives its first cell; junk gives None."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    m = _A1.match(address.split(":")[0].strip())
+    if not m:
+        return None
+    col = column_index_from_string(m.group(1).upper())
+    row = int(m.group(2))
+    if not (1 <= row <= 1_048_576 and 1 <= col <= 16_384):
+        return None
+    return row, col
+
+
+def _merge_anchor(ws: Worksheet, row: int, col: int) -> tuple[int, int]:
+    """The top-left cell of the merged range holding (row, col), or the cell itself."""
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
+            return rng.min_row, rng.min_col
+    return row, col
+
+
+def _target(wb: Workbook, f: Finding) -> tuple[Worksheet, str] | None:
+    """Where a finding is marked: (worksheet, A1 of the cell to mark), or None if nowhere."""
+    from openpyxl.utils.cell import get_column_letter
+
+    if not f.sheet or not f.cell:
+        return None
+    ws = next((s for s in wb.worksheets if s.title == f.sheet), None)  # not chartsheets
+    pos = _parse_a1(f.cell) if ws is not None else None
+    if ws is None or pos is None:
+        return None
+    row, col = _merge_anchor(ws, *pos)
+    return ws, f"{get_column_letter(col)}{row}"
+
+
+def _severity_rank(f: Finding) -> int:
+    return SEVERITY_ORDER.get(f.severity, 9)
+
+
+def _mark_cells(wb: Workbook, findings: Iterable[Finding]) -> set[int]:
+    """Fill and comment every anchored finding's cell; return ids of findings not marked."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    sheets: dict[str, Worksheet] = {}
+    unanchored: set[int] = set()
+    for f in findings:
+        target = _target(wb, f)
+        if target is None:
+            unanchored.add(id(f))
+            continue
+        ws, addr = target
+        sheets[ws.title] = ws
+        groups.setdefault((ws.title, addr), []).append(f)
+
+    for (title, addr), group in groups.items():
+        cell = sheets[title][addr]
+        group.sort(key=lambda f: (_severity_rank(f), f.sort_key))  # errors first
+        worst = group[0].severity
+        color = SEVERITY_FILL.get(worst)
+        if color:
+            # Only the fill changes: font, border, alignment and number format stay.
+            cell.fill = PatternFill(fill_type="solid", start_color=color, end_color=color)
+        ours = "\n".join(_ILLEGAL_XML.sub("", f"{f.rule} {f.message}") for f in group)
+        text = ours
+        if cell.comment is not None and cell.comment.text:
+            text = f"{cell.comment.text.rstrip()}\n{COMMENT_SEPARATOR}\n{ours}"
+        width, height = _comment_size(text)
+        cell.comment = Comment(text, COMMENT_AUTHOR, height=height, width=width)
+    return unanchored
+
+
+def _display_width(text: str) -> float:
+    """Rough rendered width in px at the comment font (~9pt): CJK is about twice Latin."""
+    return sum(12.0 if unicodedata.east_asian_width(ch) in "WF" else 6.5 for ch in text)
+
+
+def _comment_size(text: str) -> tuple[int, int]:
+    """(width, height) of the comment box so the text fits without scrolling."""
+    lines = text.split("\n")
+    widest = max((_display_width(line) for line in lines), default=0.0)
+    width = int(min(420, max(300, widest + 24)))
+    usable = width - 16
+    rows = sum(max(1, -(-int(_display_width(line)) // int(usable))) for line in lines)
+    return width, int(rows * 18 + 12)  # ~14pt line height is ~18px
+
+
+# --------------------------------------------------------------------------- summary sheet
+
+
+def _unique_title(wb: Workbook, base: str) -> str:
+    taken = {name.lower() for name in wb.sheetnames}  # Excel compares names case-insensitively
+    title, n = base, 1
+    while title.lower() in taken:
+        n += 1
+        title = f"{base}({n})"
+    return title
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _add_summary_sheet(
+    wb: Workbook,
+    findings: list[Finding],
+    file_name: str,
+    verdict: str,
+    notes: list[str],
+    unanchored: set[int],
+) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils.cell import get_column_letter
+
+    ws = wb.create_sheet(title=_unique_title(wb, SUMMARY_SHEET), index=0)
+
+    # Open on the new sheet: select it alone (a still-selected old tab would group the
+    # sheets in Excel) and scroll the tab bar to the start.
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    wb.active = 0
+    ws.sheet_view.tabSelected = True
+    for view in wb.views or []:
+        view.firstSheet = 0
+
+    body = Font(name=SUMMARY_FONT, size=11)
+    bold = Font(name=SUMMARY_FONT, size=11, bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+
+    counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in SEVERITY_LABEL}
+    totals = f"错误 {counts['error']} 项，警告 {counts['warning']} 项"
+    if counts["info"]:
+        totals += f"，提示 {counts['info']} 项"
+    title = ws.cell(row=1, column=1)
+    _put(title, f"{file_name}　　校验结论：{verdict} — {totals}")
+    title.font = Font(name=SUMMARY_FONT, size=13, bold=True)
+
+    header_fill = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
+    for col, (name, width) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS, strict=True), start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=name)
+        cell.font = bold
+        cell.fill = header_fill
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+    row = HEADER_ROW
+    for n, f in enumerate(sorted(findings, key=lambda f: f.sort_key), start=1):
+        row += 1
+        values = (
+            n,
+            f.form,
+            f.sheet,
+            f.cell,
+            f.rule,
+            SEVERITY_LABEL.get(f.severity, f.severity),
+            f.message,
+            f.expected,
+            f.actual,
+        )
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col)
+            _put(cell, value)
+            cell.font = body
+            cell.alignment = wrap if col in (2, 7, 8, 9) else top
+        color = SEVERITY_FILL.get(f.severity)
+        if color:
+            ws.cell(row=row, column=6).fill = PatternFill(
+                fill_type="solid", start_color=color, end_color=color
+            )
+        if id(f) not in unanchored:
+            target = _target(wb, f)
+            if target is not None:  # always, for anchored findings; keeps the type checker calm
+                sheet, addr = target
+                cell = ws.cell(row=row, column=4)
+                cell.hyperlink = f"#{_quote_sheet(sheet.title)}!{addr}"
+                cell.style = "Hyperlink"  # blue, underlined; the text is an ASCII address
+                cell.alignment = top
+    if not findings:
+        row += 1
+        ws.cell(row=row, column=1, value="未发现问题").font = body
+
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(SUMMARY_HEADERS))}{row}"
+
+    row += 1  # one blank row between the table and the notes
+    for note in notes:
+        row += 1
+        cell = ws.cell(row=row, column=1)
+        _put(cell, f"说明：{note}")
+        cell.font = body
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _umask() -> int:
+    """The process umask without changing it (os.umask would be racy across threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def _atomic_save(wb: Workbook, dest: Path) -> None:
+    """Save to a temp file beside *dest*, then rename: no half-written workbook is ever seen."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.NamedTemporaryFile(dir=dest.parent, suffix=".tmp", delete=False)
+    tmp_path = Path(tmp.name)
+    try:
+        tmp.close()  # openpyxl reopens by name (an open handle would block this on Windows)
+        wb.save(tmp_path)
+        # NamedTemporaryFile creates 0600; give the copy the mode a normal new file gets.
+        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.replace(tmp_path, dest)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise

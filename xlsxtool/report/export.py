@@ -1,0 +1,129 @@
+"""Machine-readable outputs: the JSON contract (SPEC §4), findings CSV, and tidy-frame exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..api import CheckResult
+
+FINDING_FIELDS = ["file", "form", "sheet", "cell", "rule", "severity", "message", "expected", "actual"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formula injection: text starting with = + - @ gets a leading quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via a temp file in the same folder and rename, so no half-written file is ever left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp", prefix=".xlsxtool-")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def result_json(result: CheckResult, annotated: dict[str, str] | None = None) -> dict[str, Any]:
+    files = []
+    for r in result.files:
+        entry: dict[str, Any] = {
+            "path": r.path,
+            "forms": r.forms,
+            "verdict": r.verdict,
+            "errors": r.errors,
+            "warnings": r.warnings,
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "severity": f.severity,
+                    "sheet": f.sheet,
+                    "cell": f.cell,
+                    "form": f.form,
+                    "message": f.message,
+                    "expected": f.expected,
+                    "actual": f.actual,
+                }
+                for f in r.findings
+            ],
+        }
+        if annotated and r.path in annotated:
+            entry["annotated"] = annotated[r.path]
+        files.append(entry)
+    return {
+        "files": files,
+        "summary": {
+            "files": len(result.files),
+            "forms": result.forms,
+            "errors": result.errors,
+            "warnings": result.warnings,
+        },
+    }
+
+
+def dumps_json(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+
+
+def findings_csv(result: CheckResult) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(FINDING_FIELDS)
+    for f in result.findings:
+        row = f.to_dict()
+        writer.writerow([safe_cell(row[k]) if row[k] is not None else "" for k in FINDING_FIELDS])
+    return buf.getvalue()
+
+
+def write_frames(frames: dict[str, pd.DataFrame], out_dir: Path, fmt: str) -> list[Path]:
+    """Write the tidy frames: csv (UTF-8 with BOM, Excel-safe), xlsx, json or parquet."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if fmt == "xlsx":
+        path = out_dir / "frames.xlsx"
+
+        def write_xlsx(tmp: Path) -> None:
+            import pandas as pd
+
+            # Text like '=<50万' must stay text, not become a formula or a link.
+            options = {"strings_to_formulas": False, "strings_to_urls": False}
+            with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as xl:
+                for name, df in frames.items():
+                    df.to_excel(xl, sheet_name=name, index=False)
+                    xl.sheets[name].freeze_panes(1, 0)
+
+        atomic_write(path, write_xlsx)
+        return [path]
+    for name, df in frames.items():
+        if fmt == "csv":
+            path = out_dir / f"{name}.csv"
+            safe = df.map(safe_cell) if not df.empty else df
+            atomic_write(path, lambda tmp, d=safe: d.to_csv(tmp, index=False, encoding="utf-8-sig"))
+        elif fmt == "json":
+            path = out_dir / f"{name}.json"
+            records = json.loads(df.to_json(orient="records", force_ascii=False))
+            atomic_write(path, lambda tmp, r=records: tmp.write_text(dumps_json(r), encoding="utf-8"))
+        elif fmt == "parquet":
+            path = out_dir / f"{name}.parquet"
+            atomic_write(path, lambda tmp, d=df: d.to_parquet(tmp, index=False))
+        else:
+            raise ValueError(fmt)
+        written.append(path)
+    return written

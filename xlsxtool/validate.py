@@ -1,0 +1,584 @@
+"""Stage 4 — validate: the rule catalog run over the tidy frames of a whole batch.
+
+Every rule is a vectorised pandera check over one frame (indicator rows, funds rows, per-form
+aggregates, per-一级 groups, goals). A batch of many workbooks is validated in a handful of
+`schema.validate(lazy=True)` calls; failure cases come back as frame indices, which map to cells
+through the provenance columns (`*_cell`). Messages are rendered here, in Chinese, from the
+catalog templates — never pandera's own error strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .findings import Finding
+from .labels import STANDARD_WEIGHTS, TAXONOMY
+from .rules import RULES, TOLERANCES
+from .values import is_plausible_phone, parse_date, qualitative_band
+
+Check = Callable[[pd.DataFrame], pd.Series]
+Render = Callable[[pd.Series], dict[str, Any]]
+
+_KEY = ["file", "form_id"]
+
+
+# ---------------------------------------------------------------- formatting helpers
+def fmt(value: Any) -> str:
+    """A number as a clerk writes it: 10, 8.5, 1463.31 (no float noise)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "空"
+    if isinstance(value, (int, float)):
+        text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+    return str(value)
+
+
+def pct(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "空"
+    return fmt(round(float(value) * 100, 2)) + "%"
+
+
+def _differs(a: pd.Series, b: pd.Series, tol: float) -> pd.Series:
+    """|a − b| > tol, inclusive tolerance, after rounding away binary noise; False where either is NaN."""
+    diff = (a.astype(float) - b.astype(float)).abs().round(9)
+    return (diff > tol).fillna(False)
+
+
+def _present(s: pd.Series) -> pd.Series:
+    return s.notna()
+
+
+def _failures(df: pd.DataFrame, checks: dict[str, Check]) -> dict[str, list[Any]]:
+    """Run named row checks as one pandera schema; return failing index labels per check name.
+
+    A check returns True for valid rows. Failure cases are reported per column, so indices
+    are de-duplicated per check.
+    """
+    if df.empty or not checks:
+        return {}
+    schema = pa.DataFrameSchema(checks=[pa.Check(fn, name=code) for code, fn in checks.items()])
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        out: dict[str, list[Any]] = {}
+        for code, idx in cases[["check", "index"]].drop_duplicates().itertuples(index=False):
+            if pd.notna(idx):
+                out.setdefault(str(code), []).append(idx)
+        return out
+    return {}
+
+
+class Validator:
+    def __init__(self, frames: dict[str, pd.DataFrame], codes: set[str], tolerances: dict[str, float] | None = None):
+        self.forms = frames["forms"].reset_index(drop=True)
+        self.funds = frames["funds"].reset_index(drop=True)
+        self.indicators = frames["indicators"].reset_index(drop=True)
+        self.goals = frames["goals"].reset_index(drop=True)
+        self.codes = codes
+        self.tol = {**TOLERANCES, **(tolerances or {})}
+        self.findings: list[Finding] = []
+        self._names: dict[tuple[str, int], str | None] = {
+            (f, int(i)): (n if isinstance(n, str) else (t if isinstance(t, str) else None))
+            for f, i, n, t in self.forms[["file", "form_id", "name", "title"]].itertuples(index=False)
+        }
+
+    # ------------------------------------------------------------ plumbing
+    def _emit(self, code: str, row: pd.Series, cell: Any, expected: Any = None, actual: Any = None, **fields: Any) -> None:
+        rule = RULES[code]
+        try:
+            message = rule.message.format(**fields)
+        except (KeyError, IndexError):
+            message = rule.title
+        self.findings.append(
+            Finding(
+                rule=code,
+                severity=rule.severity,
+                file=str(row["file"]),
+                sheet=str(row["sheet"]) if row.get("sheet") is not None else None,
+                cell=cell if isinstance(cell, str) else None,
+                form=self._names.get((str(row["file"]), int(row["form_id"]))),
+                message=message,
+                expected=None if expected is None else str(expected),
+                actual=None if actual is None else str(actual),
+                form_id=int(row["form_id"]),
+            )
+        )
+
+    def _run(self, df: pd.DataFrame, checks: dict[str, Check], renders: dict[str, Render]) -> None:
+        enabled = {c: fn for c, fn in checks.items() if c.split(":")[0] in self.codes}
+        for name, indices in _failures(df, enabled).items():
+            code = name.split(":")[0]
+            render = renders[name]
+            for idx in indices:
+                row = df.loc[idx]
+                self._emit(code, row, **render(row))
+
+    def run(self) -> list[Finding]:
+        self.indicator_rows()
+        self.funds_rows()
+        self.form_totals()
+        self.level1_groups()
+        self.header_and_footer()
+        self.goal_texts()
+        self.cross_forms()
+        return self.findings
+
+    # ------------------------------------------------------------ indicator rows
+    def indicator_rows(self) -> None:
+        df = self.indicators
+        if df.empty:
+            return
+        tol = self.tol["score"]
+        w, s = df["weight"].astype(float), df["score"].astype(float)
+        scored = w.notna() | s.notna()
+        quantitative = (
+            df["target_value"].notna()
+            & df["actual_value"].notna()
+            & ~df["target_qualitative"].astype(bool)
+            & ~df["actual_qualitative"].astype(bool)
+            & (df["target_unit"].fillna("") == df["actual_unit"].fillna(""))
+        )
+        met = _target_met(df)
+        bands = df["actual"].map(lambda t: qualitative_band(t) if isinstance(t, str) else None)
+        blank = lambda col: df[col].isna()  # noqa: E731 - short local alias
+        checks: dict[str, Check] = {
+            "S201": lambda d: ~_differs(s, w, tol) | ~(s > w),
+            "S202:score": lambda d: ~(s < 0).fillna(False),
+            "S202:weight": lambda d: ~((w <= 0) & s.notna()).fillna(False),
+            "S203": lambda d: ~(w.notna() & s.isna() & ~df["score_bad"].astype(bool)),
+            "S209": lambda d: ~(quantitative & met & (s < w - tol)).fillna(False),
+            "S210": lambda d: ~(quantitative & ~met & w.notna() & ~_differs(s, w, tol) & s.notna() & (w > 0)).fillna(False),
+            "S211": lambda d: ~pd.Series(
+                [_outside_band(b, sc, wt) for b, sc, wt in zip(bands, s, w, strict=True)], index=d.index
+            ),
+            "S212": lambda d: ~(df["name"].notna() & df["target"].notna() & w.isna() & s.isna()
+                                & ~df["weight_bad"].astype(bool) & ~df["score_bad"].astype(bool)),
+            "C301": lambda d: ~((s < w - tol) & blank("reason")).fillna(False),
+            "C302": lambda d: ~(scored & blank("actual")),
+            "C303": lambda d: ~(scored & blank("target")),
+            "C304": lambda d: ~(scored & blank("name")),
+            "V501:weight": lambda d: ~df["weight_bad"].astype(bool),
+            "V501:score": lambda d: ~df["score_bad"].astype(bool),
+            "T402": lambda d: ~pd.Series(
+                [_bad_level2(l1, l2) for l1, l2 in zip(df["level1_key"], df["level2_key"], strict=True)], index=d.index
+            ),
+        }
+        name = lambda r: r["name"] or "（未填）"  # noqa: E731
+        renders: dict[str, Render] = {
+            "S201": lambda r: dict(cell=r["score_cell"], expected=f"≤ {fmt(r['weight'])}", actual=fmt(r["score"]),
+                                   score=fmt(r["score"]), weight=fmt(r["weight"])),
+            "S202:score": lambda r: dict(cell=r["score_cell"], expected="≥ 0", actual=fmt(r["score"]),
+                                         what=f"得分 {fmt(r['score'])} 为负数"),
+            "S202:weight": lambda r: dict(cell=r["weight_cell"], expected="> 0", actual=fmt(r["weight"]),
+                                          what=f"已打分（得分 {fmt(r['score'])}）但分值为 {fmt(r['weight'])}"),
+            "S203": lambda r: dict(cell=r["score_cell"], expected="得分", actual="空", weight=fmt(r["weight"])),
+            "S209": lambda r: dict(cell=r["score_cell"], expected=fmt(r["weight"]), actual=fmt(r["score"])) | _fields_target(r),
+            "S210": lambda r: dict(cell=r["score_cell"], expected=f"< {fmt(r['weight'])}", actual=fmt(r["score"])) | _fields_target(r),
+            "S211": lambda r: _render_band(r),
+            "S212": lambda r: dict(cell=r["weight_cell"], expected="分值/得分", actual="空", name=name(r)),
+            "C301": lambda r: dict(cell=r["reason_cell"], expected="偏差原因分析及改进措施", actual="空",
+                                   score=fmt(r["score"]), weight=fmt(r["weight"])),
+            "C302": lambda r: dict(cell=r["actual_cell"], expected="实际完成值", actual="空", name=name(r)),
+            "C303": lambda r: dict(cell=r["target_cell"], expected="年度指标值", actual="空", name=name(r)),
+            "C304": lambda r: dict(cell=r["name_cell"], expected="三级指标名称", actual="空"),
+            "V501:weight": lambda r: dict(cell=r["weight_cell"], expected="数字", actual=r["weight_raw"], column="分值", raw=r["weight_raw"]),
+            "V501:score": lambda r: dict(cell=r["score_cell"], expected="数字", actual=r["score_raw"], column="得分", raw=r["score_raw"]),
+            "T402": lambda r: dict(cell=r["level2_cell"], expected="、".join(TAXONOMY.get(r["level1_key"], ())),
+                                   actual=r["level2"], level1=r["level1_key"], level2=r["level2_key"],
+                                   allowed="、".join(TAXONOMY.get(r["level1_key"], ()))),
+        }
+        self._run(df, checks, renders)
+
+    # ------------------------------------------------------------ funds rows
+    def funds_rows(self) -> None:
+        df = self.funds
+        if df.empty:
+            return
+        money = df[df["section"].isin(["total", "source"])]
+        if not money.empty:
+            budget, spent = money["budget"].astype(float), money["spent"].astype(float)
+            rate, weight, score = money["rate"].astype(float), money["weight"].astype(float), money["score"].astype(float)
+            has_rate = (budget > 0) & spent.notna()
+            computed = (spent / budget).where(has_rate)
+            # B102 uses the true rate where it can be computed, else the declared one.
+            used_rate = computed.fillna(rate).clip(upper=1.0)
+            expected_score = (used_rate * weight).round(6)
+            is_total = money["section"] == "total"
+            initial = money["budget_initial"].astype(float)
+            checks: dict[str, Check] = {
+                "B101": lambda d: ~(has_rate & rate.notna() & _differs(rate, computed, self.tol["rate"])),
+                "B102": lambda d: ~(weight.notna() & score.notna() & used_rate.notna() & ~(budget == 0)
+                                    & _differs(score, expected_score, self.tol["score"])),
+                "B103": lambda d: ~(_differs(spent, budget, self.tol["money"]) & (spent > budget)).fillna(False),
+                "B105:budget": lambda d: ~(is_total & budget.isna() & ~money["budget_bad"].astype(bool)),
+                "B105:spent": lambda d: ~(is_total & spent.isna() & ~money["spent_bad"].astype(bool)),
+                "B106": lambda d: ~(is_total & weight.notna() & _differs(weight, pd.Series(10.0, index=d.index), 1e-9)),
+                "B107": lambda d: ~(is_total & (budget < initial - self.tol["money"]) & ~_differs(budget, spent, self.tol["money"])).fillna(False),
+            }
+            renders: dict[str, Render] = {
+                "B101": lambda r: dict(cell=r["rate_cell"], expected=pct(r["spent"] / r["budget"]), actual=pct(r["rate"]),
+                                       declared=r["rate_raw"] or pct(r["rate"]), spent=fmt(r["spent"]), budget=fmt(r["budget"]),
+                                       computed=pct(r["spent"] / r["budget"])),
+                "B102": lambda r: _render_b102(r),
+                "B103": lambda r: dict(cell=r["spent_cell"], expected=f"≤ {fmt(r['budget'])}", actual=fmt(r["spent"]),
+                                       spent=fmt(r["spent"]), budget=fmt(r["budget"])),
+                "B105:budget": lambda r: dict(cell=r["budget_cell"], expected="全年预算数", actual="空", column="全年预算数"),
+                "B105:spent": lambda r: dict(cell=r["spent_cell"], expected="全年执行数", actual="空", column="全年执行数"),
+                "B106": lambda r: dict(cell=r["weight_cell"], expected="10", actual=fmt(r["weight"]), weight=fmt(r["weight"])),
+                "B107": lambda r: dict(cell=r["budget_cell"], expected=f"≥ {fmt(r['budget_initial'])}", actual=fmt(r["budget"]),
+                                       budget=fmt(r["budget"]), initial=fmt(r["budget_initial"])),
+            }
+            self._run(money, checks, renders)
+        # V501 over every numeric funds field (amount text in department cells included).
+        v_checks: dict[str, Check] = {}
+        v_renders: dict[str, Render] = {}
+        labels = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数", "weight": "分值",
+                  "rate": "执行率", "score": "得分", "amount": "金额"}
+        for col, label in labels.items():
+            v_checks[f"V501:{col}"] = (lambda c: lambda d: ~d[f"{c}_bad"].astype(bool))(col)
+            v_renders[f"V501:{col}"] = (lambda c, lb: lambda r: dict(cell=r[f"{c}_cell"], expected="数字", actual=r[f"{c}_raw"],
+                                                                    column=lb, raw=r[f"{c}_raw"]))(col, label)
+        self._run(df, v_checks, v_renders)
+
+    # ------------------------------------------------------------ per-form totals
+    def form_totals(self) -> None:
+        forms = self.forms
+        if forms.empty:
+            return
+        ind = self.indicators
+        ind_sum = ind.groupby(_KEY)[["weight", "score"]].sum(min_count=1) if not ind.empty else None
+        funds = self.funds
+        totals = funds[funds["section"] == "total"].drop_duplicates(_KEY) if not funds.empty else funds
+        agg = forms.set_index(_KEY)
+        agg["ind_weight"] = ind_sum["weight"] if ind_sum is not None else None
+        agg["ind_score"] = ind_sum["score"] if ind_sum is not None else None
+        t = totals.set_index(_KEY) if not totals.empty else None
+        for col in ("weight", "score", "weight_cell", "budget", "budget_cell", "row"):
+            agg[f"funds_{col}"] = t[col] if t is not None and col in t else None
+        # Sichuan-style blocks declare the funds weight in the label: '预算执行情况(10分)'.
+        agg["funds_weight"] = agg["funds_weight"].astype(float).fillna(agg["funds_weight_declared"].astype(float))
+        agg = agg.reset_index()
+        fw = agg["funds_weight"].astype(float).fillna(0)
+        fs = agg["funds_score"].astype(float).fillna(0)
+        iw = agg["ind_weight"].astype(float).fillna(0)
+        isc = agg["ind_score"].astype(float).fillna(0)
+        sum_w, sum_s = (fw + iw).round(6), (fs + isc).round(6)
+        tol = self.tol["score"]
+        has_indicators = agg["ind_weight"].notna() | agg["ind_score"].notna()
+        checks: dict[str, Check] = {
+            "S204": lambda d: ~(has_indicators & _differs(sum_w, pd.Series(100.0, index=d.index), tol)),
+            "S206": lambda d: ~(agg["total_score"].notna() & _differs(agg["total_score"], sum_s, tol)),
+            "S207": lambda d: ~(agg["total_weight"].notna() & _differs(agg["total_weight"], sum_w, tol)),
+            "F005": lambda d: agg["missing"].isna(),
+            "V501:total_weight": lambda d: ~agg["total_weight_bad"].astype(bool),
+            "V501:total_score": lambda d: ~agg["total_score_bad"].astype(bool),
+        }
+        renders: dict[str, Render] = {
+            "S204": lambda r: dict(cell=r["total_weight_cell"] if isinstance(r["total_weight_cell"], str) else r["title_cell"],
+                                   expected="100", actual=fmt(r["_sum_w"]), sum=fmt(r["_sum_w"]), funds=fmt(r["_fw"]), indicators=fmt(r["_iw"])),
+            "S206": lambda r: dict(cell=r["total_score_cell"], expected=fmt(r["_sum_s"]), actual=fmt(r["total_score"]),
+                                   declared=fmt(r["total_score"]), funds=fmt(r["_fs"]), indicators=fmt(r["_is"]), sum=fmt(r["_sum_s"])),
+            "S207": lambda r: dict(cell=r["total_weight_cell"], expected=fmt(r["_sum_w"]), actual=fmt(r["total_weight"]),
+                                   declared=fmt(r["total_weight"]), funds=fmt(r["_fw"]), indicators=fmt(r["_iw"]), sum=fmt(r["_sum_w"])),
+            "F005": lambda r: dict(cell=r["title_cell"], expected=None, actual=None, what=r["missing"]),
+            "V501:total_weight": lambda r: dict(cell=r["total_weight_cell"], expected="数字", actual=r["total_weight_raw"], column="合计分值", raw=r["total_weight_raw"]),
+            "V501:total_score": lambda r: dict(cell=r["total_score_cell"], expected="数字", actual=r["total_score_raw"], column="合计得分", raw=r["total_score_raw"]),
+        }
+        agg = agg.assign(_sum_w=sum_w, _sum_s=sum_s, _fw=fw, _fs=fs, _iw=iw, _is=isc)
+        self._run(agg, checks, renders)
+        self._funds_sums()
+
+    def _funds_sums(self) -> None:
+        """B104/B105 (total row vs its sources) and X601/X602 (department split), per form."""
+        funds = self.funds
+        if funds.empty:
+            return
+        tol = self.tol["money"]
+        rows: list[dict[str, Any]] = []
+        names = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}
+        for (file, form_id), group in funds.groupby(_KEY, sort=False):
+            total = group[group["section"] == "total"]
+            sources = group[group["section"] == "source"]
+            base = {"file": file, "form_id": form_id, "sheet": group["sheet"].iloc[0]}
+            if total.empty:
+                continue
+            t = total.iloc[0]
+            for col, label in names.items():
+                filled = sources[col].notna()
+                if filled.any():
+                    rows.append(dict(base, kind="B104", column=label, total=t[col], sum=float(sources.loc[filled, col].sum()),
+                                     cell=t[f"{col}_cell"]))
+            income = group[group["section"] == "income"]
+            expense = group[group["section"] == "expense"]
+            if not expense.empty:
+                basic = expense.loc[expense["source"].str.contains("基本支出", na=False), "amount"].sum(min_count=1)
+                project = expense.loc[expense["source"].str.contains("项目支出", na=False), "amount"].sum(min_count=1)
+                if pd.notna(basic) or pd.notna(project):
+                    rows.append(dict(base, kind="X601", total=t["budget"], basic=basic, project=project,
+                                     sum=float(pd.Series([basic, project]).sum()), cell=t["budget_cell"]))
+            if not income.empty and income["amount"].notna().any():
+                rows.append(dict(base, kind="X602", total=t["budget"], sum=float(income["amount"].sum()), cell=t["budget_cell"]))
+        if not rows:
+            return
+        df = pd.DataFrame(rows)
+        if "basic" not in df:
+            df["basic"] = None
+            df["project"] = None
+        differs = _differs(df["total"], df["sum"], tol) | (df["total"].isna() & df["sum"].notna())
+        checks: dict[str, Check] = {
+            "B104": lambda d: ~((d["kind"] == "B104") & differs),
+            "X601": lambda d: ~((d["kind"] == "X601") & differs),
+            "X602": lambda d: ~((d["kind"] == "X602") & differs),
+        }
+        renders: dict[str, Render] = {
+            "B104": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), column=r["column"],
+                                   total=fmt(r["total"]), sum=fmt(r["sum"])),
+            "X601": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), total=fmt(r["total"]),
+                                   basic=fmt(r["basic"]), project=fmt(r["project"]), sum=fmt(r["sum"])),
+            "X602": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), total=fmt(r["total"]), sum=fmt(r["sum"])),
+        }
+        self._run(df, checks, renders)
+        # B105 where a funds block has no 年度资金总额 row at all.
+        if "B105" in self.codes:
+            has_total = funds[funds["section"] == "total"].groupby(_KEY).size()
+            for form in self.forms.itertuples(index=False):
+                key = (form.file, form.form_id)
+                if isinstance(form.funds_label_cell, str) and key not in has_total.index:
+                    self._emit("B105", pd.Series(form._asdict()), form.funds_label_cell, "年度资金总额行", "缺失",
+                               column="行（找不到“年度资金总额”）")
+
+    # ------------------------------------------------------------ per-一级 groups
+    def level1_groups(self) -> None:
+        ind = self.indicators
+        if ind.empty:
+            return
+        known = ind["level1_key"].isin(list(TAXONOMY))
+        # Profile: a form whose 一级 labels are all outside the national taxonomy uses another
+        # province's scheme (四川 部门决策/综合管理…, older 投入/过程/效果): T401 does not apply.
+        national = known.groupby([ind["file"], ind["form_id"]]).transform("any")
+        groups = (
+            ind[ind["level1_cell"].notna()]
+            .assign(national=national)
+            .groupby(["file", "form_id", "level1_cell"], sort=False)
+            .agg(sheet=("sheet", "first"), level1=("level1", "first"), level1_key=("level1_key", "first"),
+                 declared=("level1_weight", "first"), sum=("weight", lambda s: s.sum(min_count=1)),
+                 national=("national", "first"))
+            .reset_index()
+        )
+        free_split = self.forms.set_index(_KEY)["indicators_weight_declared"].astype(float)
+        # A block label declaring its own total ('绩效指标(90分)', Sichuan) means a free split: no S208.
+        groups["free_split"] = [
+            pd.notna(free_split.get((f, i))) for f, i in zip(groups["file"], groups["form_id"], strict=True)
+        ]
+        tol = self.tol["score"]
+        declared = groups["declared"].astype(float)
+        total = groups["sum"].astype(float).fillna(0)
+        weight = declared.fillna(groups["sum"].astype(float))
+        standard = groups["level1_key"].map(STANDARD_WEIGHTS).astype(float)
+        checks: dict[str, Check] = {
+            "S205": lambda d: ~(declared.notna() & _differs(total, declared, tol)),
+            "S208": lambda d: ~(standard.notna() & weight.notna() & ~groups["free_split"] & _differs(weight, standard, tol)),
+            "T401": lambda d: ~(groups["national"] & ~groups["level1_key"].isin(list(TAXONOMY))),
+        }
+        renders: dict[str, Render] = {
+            "S205": lambda r: dict(cell=r["level1_cell"], expected=fmt(r["declared"]), actual=fmt(r["sum"]),
+                                   level1=r["level1_key"], sum=fmt(r["sum"] if pd.notna(r["sum"]) else 0), declared=fmt(r["declared"])),
+            "S208": lambda r: dict(cell=r["level1_cell"], expected=fmt(STANDARD_WEIGHTS[r["level1_key"]]),
+                                   actual=fmt(r["declared"] if pd.notna(r["declared"]) else r["sum"]), level1=r["level1_key"],
+                                   weight=fmt(r["declared"] if pd.notna(r["declared"]) else r["sum"]),
+                                   standard=fmt(STANDARD_WEIGHTS[r["level1_key"]])),
+            "T401": lambda r: dict(cell=r["level1_cell"], expected="产出/效益/满意度/成本指标", actual=r["level1"], level1=_one_line(r["level1"])),
+        }
+        self._run(groups, checks, renders)
+
+    # ------------------------------------------------------------ header, footer, dates, phones
+    def header_and_footer(self) -> None:
+        forms = self.forms
+        if forms.empty:
+            return
+        project = forms["kind"] == "project"
+        years = forms["year"].astype(float)
+        dates = forms["fill_date"].map(lambda v: parse_date(v) if isinstance(v, str) else None)
+        date_year = dates.map(lambda d: d.year if d is not None else None).astype(float)
+        footer = forms["has_footer"].astype(bool)
+        checks: dict[str, Check] = {
+            "C305:name": lambda d: forms["name"].notna(),
+            "C305:department": lambda d: ~(project & forms["department"].isna()),
+            "C305:unit": lambda d: ~(project & forms["unit"].isna()),
+            "C306:filler": lambda d: ~(footer & forms["filler"].isna()),
+            "C306:fill_date": lambda d: ~(footer & forms["fill_date"].isna()),
+            "C306:phone": lambda d: ~(footer & forms["phone"].isna()),
+            "V502": lambda d: ~(forms["phone"].notna() & ~forms["phone"].map(lambda p: is_plausible_phone(p) if isinstance(p, str) else True)),
+            "V503:not_date": lambda d: ~(forms["fill_date"].notna() & dates.isna()),
+            "V503:range": lambda d: ~(date_year.notna() & years.notna() & ((date_year < years) | (date_year > years + 1))),
+        }
+        field_names = {"name": "名称", "department": "主管部门", "unit": "实施单位"}
+
+        def c305(col: str) -> Render:
+            def render(r: pd.Series) -> dict[str, Any]:
+                label = ("部门名称" if r["kind"] == "department" else "项目名称") if col == "name" else field_names[col]
+                cell = r[f"{col}_cell"] if isinstance(r[f"{col}_cell"], str) else r["title_cell"]
+                return dict(cell=cell, expected=label, actual="空", field=label)
+            return render
+
+        def c306(col: str, label: str) -> Render:
+            return lambda r: dict(cell=r[f"{col}_cell"] if isinstance(r[f"{col}_cell"], str) else _first_footer_cell(r),
+                                  expected=label, actual="空", field=label)
+
+        renders: dict[str, Render] = {
+            "C305:name": c305("name"),
+            "C305:department": c305("department"),
+            "C305:unit": c305("unit"),
+            "C306:filler": c306("filler", "填表人"),
+            "C306:fill_date": c306("fill_date", "填报日期"),
+            "C306:phone": c306("phone", "联系电话"),
+            "V502": lambda r: dict(cell=r["phone_cell"], expected="手机或带区号的固定电话", actual=r["phone"], phone=r["phone"]),
+            "V503:not_date": lambda r: dict(cell=r["fill_date_cell"], expected="日期", actual=r["fill_date"],
+                                            what=f"填报日期“{r['fill_date']}”不是有效日期"),
+            "V503:range": lambda r: dict(cell=r["fill_date_cell"], expected=f"{int(r['year'])}–{int(r['year']) + 1} 年",
+                                         actual=r["fill_date"],
+                                         what=f"填报日期“{r['fill_date']}”不在评价年度 {int(r['year'])} 至 {int(r['year']) + 1} 年之间"),
+        }
+        self._run(forms, checks, renders)
+
+    # ------------------------------------------------------------ goals
+    def goal_texts(self) -> None:
+        goals = self.goals
+        if goals.empty:
+            return
+        first = goals["goal_index"] == 1
+        same = goals["expected"].notna() & (goals["expected"].fillna("").map(_squash) == goals["actual"].fillna("").map(_squash))
+        checks: dict[str, Check] = {
+            "C307:expected": lambda d: ~(first & goals["expected"].isna() & goals["expected_cell"].notna()),
+            "C307:actual": lambda d: ~(first & goals["actual"].isna() & goals["actual_cell"].notna()),
+            "C307:same": lambda d: ~same,
+            "C308:expected": lambda d: ~goals["expected"].map(_is_instruction),
+            "C308:actual": lambda d: ~goals["actual"].map(_is_instruction),
+        }
+        renders: dict[str, Render] = {
+            "C307:expected": lambda r: dict(cell=r["expected_cell"], expected="预期目标", actual="空", what="年度总体目标的预期目标为空"),
+            "C307:actual": lambda r: dict(cell=r["actual_cell"], expected="实际完成情况", actual="空", what="年度总体目标的实际完成情况为空"),
+            "C307:same": lambda r: dict(cell=r["actual_cell"], expected="实际完成情况", actual="与预期目标相同",
+                                        what="实际完成情况与预期目标完全相同（照抄）"),
+            "C308:expected": lambda r: dict(cell=r["expected_cell"], expected="实际内容", actual=_short(r["expected"]), text=_short(r["expected"])),
+            "C308:actual": lambda r: dict(cell=r["actual_cell"], expected="实际内容", actual=_short(r["actual"]), text=_short(r["actual"])),
+        }
+        self._run(goals, checks, renders)
+        # Template instructions also end up in indicator text cells.
+        ind = self.indicators
+        if not ind.empty and "C308" in self.codes:
+            for col in ("name", "target", "actual", "reason"):
+                hits = ind[ind[col].map(_is_instruction)]
+                for _, r in hits.iterrows():
+                    self._emit("C308", r, r[f"{col}_cell"], "实际内容", _short(r[col]), text=_short(r[col]))
+
+    # ------------------------------------------------------------ across forms
+    def cross_forms(self) -> None:
+        """X603: project forms' 全年预算数 vs the department form's 项目支出, per workbook."""
+        funds, forms = self.funds, self.forms
+        if funds.empty or "X603" not in self.codes:
+            return
+        dept_forms = forms[forms["kind"] == "department"]
+        if dept_forms.empty:
+            return
+        project_ids = forms[forms["kind"] == "project"][_KEY]
+        totals = funds[(funds["section"] == "total")].merge(project_ids, on=_KEY)
+        project_budget = totals.groupby("file")["budget"].sum(min_count=1)
+        rows = []
+        for dept in dept_forms.itertuples(index=False):
+            items = funds[(funds["file"] == dept.file) & (funds["form_id"] == dept.form_id)
+                          & (funds["section"] == "expense") & funds["source"].str.contains("项目支出", na=False)]
+            if items.empty or pd.isna(items["amount"].iloc[0]) or dept.file not in project_budget.index:
+                continue
+            rows.append(dict(file=dept.file, form_id=dept.form_id, sheet=items["sheet"].iloc[0], cell=items["amount_cell"].iloc[0],
+                             project=float(items["amount"].iloc[0]), sum=float(project_budget[dept.file])))
+        if not rows:
+            return
+        df = pd.DataFrame(rows)
+        exceeds = (df["sum"] - df["project"]).round(9) > self.tol["money"]
+        self._run(df, {"X603": lambda d: ~exceeds},
+                  {"X603": lambda r: dict(cell=r["cell"], expected=f"≤ {fmt(r['project'])}", actual=fmt(r["sum"]),
+                                          sum=fmt(r["sum"]), project=fmt(r["project"]))})
+
+
+# ---------------------------------------------------------------- rule helpers
+def _target_met(df: pd.DataFrame) -> pd.Series:
+    t, a = df["target_value"].astype(float), df["actual_value"].astype(float)
+    op = df["target_op"].fillna("≥")
+    met = pd.Series(False, index=df.index)
+    met = met.mask(op.isin(["≥", "="]), a >= t - 1e-9)
+    met = met.mask(op == ">", a > t + 1e-9)
+    met = met.mask(op == "≤", a <= t + 1e-9)
+    met = met.mask(op == "<", a < t - 1e-9)
+    return met.fillna(False).astype(bool)
+
+
+def _outside_band(band: tuple[float, float] | None, score: float, weight: float) -> bool:
+    if band is None or pd.isna(score) or pd.isna(weight) or weight <= 0:
+        return False
+    share = round(score / weight, 9)
+    return not (band[0] - 1e-9 <= share <= band[1] + 1e-9)
+
+
+def _render_band(r: pd.Series) -> dict[str, Any]:
+    lo, hi = qualitative_band(r["actual"]) or (0.0, 1.0)
+    return dict(cell=r["score_cell"], expected=f"{fmt(lo * r['weight'])}–{fmt(hi * r['weight'])}", actual=fmt(r["score"]),
+                band=f"{fmt(lo * 100)}%–{fmt(hi * 100)}%", score=fmt(r["score"]), weight=fmt(r["weight"]), result=r["actual"])
+
+
+def _fields_target(r: pd.Series) -> dict[str, Any]:
+    return dict(target=r["target"], result=r["actual"], score=fmt(r["score"]), weight=fmt(r["weight"]))
+
+
+def _render_b102(r: pd.Series) -> dict[str, Any]:
+    rate = r["spent"] / r["budget"] if (pd.notna(r["budget"]) and r["budget"] and pd.notna(r["spent"])) else r["rate"]
+    expected = min(float(rate), 1.0) * float(r["weight"])
+    return dict(cell=r["score_cell"], expected=fmt(expected), actual=fmt(r["score"]), score=fmt(r["score"]),
+                rate=pct(min(float(rate), 1.0)), weight=fmt(r["weight"]))
+
+
+def _bad_level2(level1: Any, level2: Any) -> bool:
+    if not isinstance(level1, str) or not isinstance(level2, str) or level1 not in TAXONOMY:
+        return False
+    return level2 not in TAXONOMY[level1]
+
+
+def _first_footer_cell(r: pd.Series) -> str | None:
+    for col in ("filler_cell", "fill_date_cell", "phone_cell", "leader_cell"):
+        if isinstance(r.get(col), str):
+            return r[col]
+    return r.get("title_cell")
+
+
+_INSTRUCTION_RE = re.compile(r"(\d+\s*字以内|\d+\s*字以下|对照年度.{0,12}说明|请(填写|简要|说明|按照)|填写说明|此处填写|如：.{0,20}…)")
+
+
+def _is_instruction(text: Any) -> bool:
+    return isinstance(text, str) and bool(_INSTRUCTION_RE.search(text))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _short(text: Any, limit: int = 30) -> str:
+    s = _squash(str(text)) if text is not None else ""
+    return s if len(s) <= limit else s[:limit] + "…"
+
+
+def _one_line(text: Any) -> str:
+    return _squash(str(text)) if text is not None else ""
+
+
+def validate(frames: dict[str, pd.DataFrame], codes: set[str] | None = None,
+             tolerances: dict[str, float] | None = None) -> list[Finding]:
+    """Run the rule catalog over a batch of tidy frames. File-level rules (F001–F004) are
+    produced by the checker, which sees the files; everything else is here."""
+    return Validator(frames, set(RULES) if codes is None else codes, tolerances).run()
