@@ -253,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
             code = run_check(args, dropped=True)
             _pause_if_double_clicked()
             return code
-        app(args=args, prog_name="xlsxtool", standalone_mode=False)
-        return 0
+        # standalone_mode=False: click returns a command's exit code instead of calling sys.exit.
+        code = app(args=args, prog_name="xlsxtool", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:

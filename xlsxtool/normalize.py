@@ -281,12 +281,13 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
         # non-blank value above (fillers often write the label only on the first row).
         if "一级指标" in cols:
             v, pos = resolved_in_span(sheet, r, cols["一级指标"])
-            if not is_blank(v) and pos != level1_pos:
+            # The same label written again on the next row continues the group (unmerged layout).
+            if not is_blank(v) and pos != level1_pos and _text(v) != level1:
                 level1, level1_pos = _text(v), pos
                 level2, level2_pos = None, None
         if "二级指标" in cols:
             v, pos = resolved_in_span(sheet, r, cols["二级指标"])
-            if not is_blank(v) and pos != level2_pos:
+            if not is_blank(v) and pos != level2_pos and _text(v) != level2:
                 level2, level2_pos = _text(v), pos
         name_v, name_pos = cell_in_span(sheet, r, cols.get("三级指标", none_span))
         weight_v, weight_pos = cell_in_span(sheet, r, cols.get("分值", none_span))
@@ -393,6 +394,9 @@ def _read_footer(form: Record, loc: FormLocation) -> None:
                 value = _text(loc.sheet.raw(*cells[i + 1])) or ""
             form[col] = value.strip() or None
             form[f"{col}_cell"] = a1(*pos)
+    # C306 applies to the national footer (填表人/填报日期/联系电话); a Sichuan footer with only
+    # 项目负责人/财务负责人 has none of those fields to check.
+    form["has_footer"] = any(form[f"{c}_cell"] is not None for c in ("filler", "fill_date", "phone"))
 
 
 def to_frames(extracts: list[Extract]) -> dict[str, Any]:

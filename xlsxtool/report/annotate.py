@@ -37,7 +37,8 @@ SEVERITY_FILL: dict[str, str | None] = {"error": "FFC7CE", "warning": "FFEB9C", 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 
 SUMMARY_HEADERS = ("序号", "表单", "工作表", "单元格", "规则", "级别", "问题说明", "应为", "实际")
-SUMMARY_WIDTHS = (6, 28, 12, 9, 8, 7, 60, 18, 18)
+SUMMARY_WIDTHS = (6, 30, 12, 9, 8, 7, 60, 16, 16)
+WRAPPED_COLUMNS = (2, 7, 8, 9)  # 表单, 问题说明, 应为, 实际
 SUMMARY_FONT = "等线"  # Office's default CJK font; LibreOffice falls back to any CJK font
 HEADER_ROW = 3  # row 1: title line, row 2: blank, row 3: column headers
 
@@ -112,7 +113,8 @@ def annotate_workbook(
     notes: list[str] = []
     if source.suffix.lower() in VALUES_ONLY_SUFFIXES or data[:8] == OLE2_MAGIC:
         wb = _rebuild_from_values(data)
-        label = source.suffix.lower() or ".xls"
+        suffix = source.suffix.lower()
+        label = suffix if suffix in VALUES_ONLY_SUFFIXES else ".xls"  # OLE2 under another name
         notes.append(
             f"原文件为 {label}，批注副本为新建的 .xlsx（仅保留数值与合并单元格，格式未保留）"
         )
@@ -286,6 +288,23 @@ def _comment_size(text: str) -> tuple[int, int]:
 # --------------------------------------------------------------------------- summary sheet
 
 
+def _row_height(values: tuple[Any, ...]) -> float:
+    """Height (pt) for a table row whose wrapped cells need several lines.
+
+    Set explicitly because LibreOffice does not auto-fit rows written without a height.
+    Column width units hold about one Latin or half a CJK character.
+    """
+    lines = 1
+    for col in WRAPPED_COLUMNS:
+        text = values[col - 1]
+        if text:
+            usable = SUMMARY_WIDTHS[col - 1] - 1
+            # _display_width is px at ~9pt; a width unit is ~6px of that, a CJK char ~2 units.
+            needed = sum(1 + int(_display_width(p) / 6.0 // usable) for p in str(text).split("\n"))
+            lines = max(lines, needed)
+    return 15.0 * lines + 2
+
+
 def _unique_title(wb: Workbook, base: str) -> str:
     taken = {name.lower() for name in wb.sheetnames}  # Excel compares names case-insensitively
     title, n = base, 1
@@ -323,7 +342,10 @@ def _add_summary_sheet(
 
     body = Font(name=SUMMARY_FONT, size=11)
     bold = Font(name=SUMMARY_FONT, size=11, bold=True)
+    # The built-in Hyperlink style brings Calibri 12; keep the table's size so rows line up.
+    link = Font(name=SUMMARY_FONT, size=11, color="0563C1", underline="single")
     wrap = Alignment(wrap_text=True, vertical="top")
+    centered = Alignment(horizontal="center", vertical="top")
     top = Alignment(vertical="top")
 
     counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in SEVERITY_LABEL}
@@ -359,7 +381,8 @@ def _add_summary_sheet(
             cell = ws.cell(row=row, column=col)
             _put(cell, value)
             cell.font = body
-            cell.alignment = wrap if col in (2, 7, 8, 9) else top
+            cell.alignment = wrap if col in WRAPPED_COLUMNS else centered if col in (1, 6) else top
+        ws.row_dimensions[row].height = _row_height(values)
         color = SEVERITY_FILL.get(f.severity)
         if color:
             ws.cell(row=row, column=6).fill = PatternFill(
@@ -371,7 +394,8 @@ def _add_summary_sheet(
                 sheet, addr = target
                 cell = ws.cell(row=row, column=4)
                 cell.hyperlink = f"#{_quote_sheet(sheet.title)}!{addr}"
-                cell.style = "Hyperlink"  # blue, underlined; the text is an ASCII address
+                cell.style = "Hyperlink"
+                cell.font = link
                 cell.alignment = top
     if not findings:
         row += 1

@@ -1,0 +1,277 @@
+"""The bureau's summary workbook for a bulk run (xlsxwriter, streamed row by row).
+
+Three sheets, each a plain table with its header in one row (sortable, filterable, and
+readable by pandas):
+
+* ``汇总``     — one row per checked file: 文件, 单位, 项目/表单, 表数, 错误, 警告, 总分, 结论,
+  批注副本 (a link to the annotated copy). A note row with the run totals sits above the
+  header (``pd.read_excel(path, sheet_name="汇总", header=1)``).
+* ``问题清单`` — every finding, one row each.
+* ``规则统计`` — findings per rule and the number of files involved, with a bar chart.
+
+All text goes through ``safe_cell`` and the workbook is created with ``strings_to_formulas``
+and ``strings_to_urls`` off, so nothing a submitter typed can become a formula or a link.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .export import atomic_write, safe_cell
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+    from ..api import CheckResult, FileResult
+
+SUMMARY_SHEET, FINDINGS_SHEET, RULES_SHEET = "汇总", "问题清单", "规则统计"
+SUMMARY_HEADER = ["文件", "单位", "项目/表单", "表数", "错误", "警告", "总分", "结论", "批注副本"]
+FINDINGS_HEADER = ["文件", "表单", "工作表", "单元格", "规则", "级别", "问题说明", "应为", "实际"]
+RULES_HEADER = ["规则", "级别", "规则名称", "次数", "涉及文件数"]
+LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
+VERDICT_COLOURS = {  # 结论 → (font, fill), Excel's "good / bad / neutral" palette
+    "通过": ("#006100", "#C6EFCE"),
+    "需修改": ("#9C0006", "#FFC7CE"),
+    "无法读取": ("#FFFFFF", "#7F7F7F"),
+}
+NAMES_MAX_CHARS = 120  # 项目/表单 cell: keep rows readable; the full list is in 问题清单 / convert
+MIN_WIDTH, MAX_WIDTH = 6, 60  # column widths in Excel character units
+
+
+def write_summary(result: CheckResult, path: Path, *, annotated: dict[str, str], force: bool) -> Path:
+    """Write the summary workbook to *path* (``name(2).xlsx`` … if it exists and not *force*).
+
+    *annotated* maps a file's display path to its annotated copy. Returns the path written.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    target = path if force else _free_path(path)
+    atomic_write(target, lambda tmp: _write(result, tmp, target.parent, annotated))
+    return target
+
+
+def _free_path(path: Path) -> Path:
+    """*path*, or ``stem(2).xlsx``, ``stem(3).xlsx`` … — the first that does not exist."""
+    n = 1
+    candidate = path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}({n}){path.suffix}")
+    return candidate
+
+
+# ------------------------------------------------------------------------------ helpers
+def display_width(text: str) -> int:
+    """Width in Excel character units: CJK / full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _Widths:
+    """Track the widest cell per column while rows are written, for fitted column widths."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.widths = [display_width(h) + 3 for h in header]  # + room for the filter arrow
+
+    def see(self, values: list[Any]) -> None:
+        for i, v in enumerate(values):
+            if v is not None:
+                longest = max((display_width(line) for line in str(v).split("\n")), default=0)
+                self.widths[i] = max(self.widths[i], longest + 1)
+
+    def apply(self, ws: Worksheet) -> None:
+        for i, w in enumerate(self.widths):
+            ws.set_column(i, i, max(MIN_WIDTH, min(MAX_WIDTH, w)))
+
+
+def _score(value: Any) -> str:
+    """96.0 → '96', 97.5 → '97.5', missing → '—'."""
+    if value is None or value != value:  # None or NaN
+        return "—"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:.0f}" if number.is_integer() else f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def _join_limited(names: list[str], limit: int = NAMES_MAX_CHARS) -> str:
+    """'甲、乙、丙' — cut at *limit* characters with '…等N项' so a 40-form workbook stays legible."""
+    joined = "、".join(names)
+    if len(joined) <= limit:
+        return joined
+    kept: list[str] = []
+    used = 0
+    for name in names:
+        if kept and used + len(name) + 1 > limit:
+            break
+        kept.append(name if len(name) <= limit else name[: limit - 1] + "…")
+        used += len(name) + 1
+    return f"{'、'.join(kept)}…等{len(names)}项"
+
+
+def _unique(values: list[Any]) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        if v is not None and v == v and str(v).strip():
+            seen.setdefault(str(v).strip(), None)
+    return list(seen)
+
+
+def summary_row(r: FileResult) -> list[Any]:
+    """The 汇总 cells of one file (without the link column)."""
+    forms = r.extract.forms if r.extract is not None else []
+    # 单位: the implementing unit of project forms, the department itself on department forms.
+    units = _unique([f.get("name") if f.get("kind") == "department" else f.get("unit") for f in forms])
+    if not units:
+        units = _unique([f.get("department") for f in forms])
+    names = _unique([f.get("name") or f.get("title") for f in forms])
+    scores = "、".join(_score(f.get("total_score")) for f in forms)
+    return [r.path, "、".join(units), _join_limited(names), r.forms, r.errors, r.warnings, scores, r.verdict]
+
+
+def _link_target(annotated_path: str, base: Path) -> str:
+    """The annotated copy relative to the summary's folder when possible, else absolute."""
+    target = Path(annotated_path).resolve()
+    try:
+        return os.path.relpath(target, base.resolve())
+    except ValueError:  # another drive on Windows
+        return str(target)
+
+
+def _write_row(ws: Worksheet, row: int, values: list[Any], fmt: Any = None) -> None:
+    for col, value in enumerate(values):
+        if value is None:
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(row, col, value, fmt)
+        else:
+            ws.write_string(row, col, safe_cell(str(value)), fmt)
+
+
+# ------------------------------------------------------------------------------ writing
+def _write(result: CheckResult, tmp: Path, base: Path, annotated: dict[str, str]) -> None:
+    import xlsxwriter
+
+    options = {
+        "constant_memory": True,  # rows are flushed as written: bounded memory for 10,000 files
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    }
+    wb = xlsxwriter.Workbook(str(tmp), options)
+    try:
+        header_fmt = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "vcenter"})
+        note_fmt = wb.add_format({"bold": True})
+        _summary_sheet(wb, result, base, annotated, header_fmt, note_fmt)
+        _findings_sheet(wb, result, header_fmt)
+        _rules_sheet(wb, result, header_fmt)
+    finally:
+        wb.close()
+
+
+def _summary_sheet(wb: Workbook, result: CheckResult, base: Path, annotated: dict[str, str],
+                   header_fmt: Any, note_fmt: Any) -> None:
+    ws = wb.add_worksheet(SUMMARY_SHEET)
+    verdicts = Counter(r.verdict for r in result.files)
+    note = (f"共 {len(result.files)} 个文件、{result.forms} 张表；错误 {result.errors} 条，警告 {result.warnings} 条；"
+            f"通过 {verdicts['通过']} 个，需修改 {verdicts['需修改']} 个，无法读取 {verdicts['无法读取']} 个")
+    ws.write_string(0, 0, note, note_fmt)
+    head = 1
+    _write_row(ws, head, SUMMARY_HEADER, header_fmt)
+    widths = _Widths(SUMMARY_HEADER)
+    link_fmt = wb.add_format({"font_color": "#0563C1", "underline": 1})
+    link_col = len(SUMMARY_HEADER) - 1
+    row = head
+    for r in result.files:
+        row += 1
+        values = summary_row(r)
+        _write_row(ws, row, values)
+        widths.see(values)
+        copy = annotated.get(r.path)
+        if copy:
+            text = Path(copy).name
+            status = ws.write_url(row, link_col, "external:" + _link_target(copy, base), link_fmt, safe_cell(text))
+            if status not in (0, None):  # too long for Excel: show the path as text instead
+                ws.write_string(row, link_col, safe_cell(str(copy)))
+            widths.see([None] * link_col + [text])
+    widths.apply(ws)
+    ws.freeze_panes(head + 1, 1)
+    ws.autofilter(head, 0, max(row, head), len(SUMMARY_HEADER) - 1)
+    verdict_col = SUMMARY_HEADER.index("结论")
+    if row > head:
+        for verdict, (font, fill) in VERDICT_COLOURS.items():
+            ws.conditional_format(head + 1, verdict_col, row, verdict_col, {
+                "type": "cell", "criteria": "==", "value": f'"{verdict}"',
+                "format": wb.add_format({"font_color": font, "bg_color": fill}),
+            })
+
+
+def _findings_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+    ws = wb.add_worksheet(FINDINGS_SHEET)
+    _write_row(ws, 0, FINDINGS_HEADER, header_fmt)
+    widths = _Widths(FINDINGS_HEADER)
+    level_col = FINDINGS_HEADER.index("级别")
+    row = 0
+    for r in result.files:
+        for f in r.findings:
+            row += 1
+            values = [f.file, f.form, f.sheet, f.cell, f.rule, LEVELS.get(f.severity, f.severity),
+                      f.message, f.expected, f.actual]
+            _write_row(ws, row, values)
+            widths.see(values)
+    widths.apply(ws)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, row, len(FINDINGS_HEADER) - 1)
+    if row:
+        ws.conditional_format(1, level_col, row, level_col, {
+            "type": "cell", "criteria": "==", "value": '"错误"',
+            "format": wb.add_format({"font_color": "#9C0006"}),
+        })
+
+
+def _rules_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+    from ..rules import RULES
+
+    ws = wb.add_worksheet(RULES_SHEET)
+    counts: Counter[str] = Counter()
+    files: defaultdict[str, set[str]] = defaultdict(set)
+    severity: dict[str, str] = {}
+    for r in result.files:
+        for f in r.findings:
+            counts[f.rule] += 1
+            files[f.rule].add(r.path)
+            severity.setdefault(f.rule, f.severity)
+    order = list(RULES)
+    rules = sorted(counts, key=lambda c: (-counts[c], order.index(c) if c in order else len(order), c))
+    _write_row(ws, 0, RULES_HEADER, header_fmt)
+    widths = _Widths(RULES_HEADER)
+    for i, code in enumerate(rules, start=1):
+        rule = RULES.get(code)
+        values = [code, LEVELS.get(severity[code], severity[code]), rule.title if rule else "",
+                  counts[code], len(files[code])]
+        _write_row(ws, i, values)
+        widths.see(values)
+    widths.apply(ws)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(rules), len(RULES_HEADER) - 1)
+    if not rules:
+        return
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": "次数",
+        "categories": [RULES_SHEET, 1, 0, len(rules), 0],
+        "values": [RULES_SHEET, 1, 3, len(rules), 3],
+        "data_labels": {"value": True},
+        "fill": {"color": "#4472C4"},
+    })
+    chart.set_title({"name": "各规则问题次数"})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"reverse": True})  # most frequent rule on top, as in the table
+    chart.set_size({"width": 560, "height": max(300, 22 * len(rules) + 80)})
+    ws.insert_chart(1, len(RULES_HEADER) + 1, chart)
