@@ -1,6 +1,6 @@
 """Render README pictures of the annotated workbook (what a clerk sees after a check).
 
-Annotates a copy of the sample with a few hand-made findings, then lets LibreOffice print
+Checks the sample with xlsxtool and annotates a copy with the real findings, then lets LibreOffice print
 (1) the area around the 教育规划与发展专项经费（青少年科技活动） form, comments shown, and
 (2) the 校验结果 sheet, to PDF; poppler turns the pages into cropped PNGs.
 
@@ -34,46 +34,13 @@ FORM_AREA = "A103:J128"  # the form (title row 103 … footer row 128), column A
 DPI = 110
 
 
-def demo_findings(file: str) -> list[Finding]:
-    """Hand-made findings; the 青少年科技活动 ones match what the sample really holds."""
+def real_findings(path: Path) -> tuple[list[Finding], str]:
+    """What `xlsxtool check` really reports on the sample (no hand-made findings)."""
+    from xlsxtool import api
 
-    def f(rule: str, sev: str, cell: str | None, msg: str, exp: str | None = None,
-          act: str | None = None, form: str | None = FORM, form_id: int | None = 3,
-          sheet: str | None = SHEET) -> Finding:  # fmt: skip
-        return Finding(rule, sev, file, sheet, cell, form, msg, exp, act, form_id)
-
-    return [
-        f("S205", "error", "C115", "产出指标下分值合计 70，与标注的 50 分不符", "50", "70"),
-        f(
-            "S208",
-            "warning",
-            "C115",
-            "一级指标权重 产出 70 / 效益 20 / 满意度 10 与标准 50/30/10 不同",
-        ),
-        f("S212", "warning", "H117", "三级指标「竞赛活动举办成功率」有指标值但未评分"),
-        f("C302", "error", "G117", "实际完成值为空"),
-        f("S204", "error", "H126", "分值合计 110（资金 10 + 指标 100），应为 100", "100", "110"),
-        f("S201", "error", "I126", "合计得分 100 超过应得分值", "≤ 100", "110"),
-        f("V502", "warning", "B128", "联系电话 150****2269 不是有效的电话号码"),
-        f(
-            "C307",
-            "warning",
-            "G12",
-            "实际完成情况与预期目标几乎相同",
-            form="岳阳市教育科学技术研究院",
-            form_id=0,
-        ),
-        f(
-            "S201",
-            "error",
-            "I53",
-            "得分 10 超过分值 8",
-            "≤ 8",
-            "10",
-            form="高三复习迎考",
-            form_id=1,
-        ),
-    ]
+    result = api.check([path])
+    file = result.files[0]
+    return file.findings, file.verdict
 
 
 def render_copy(annotated: Path, dest: Path, *, show: str, area: str | None) -> None:
@@ -201,7 +168,8 @@ def main() -> None:
         src = work / SAMPLE.name
         shutil.copyfile(SAMPLE, src)
         annotated = output_path(src, force=True)
-        result = annotate_workbook(src, demo_findings(src.name), annotated, verdict="需修改")
+        findings, verdict = real_findings(src)
+        result = annotate_workbook(src, findings, annotated, verdict=verdict)
         print(f"annotated copy: {result.path}")
 
         form_copy = work / "render_form.xlsx"

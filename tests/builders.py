@@ -57,8 +57,12 @@ def project_form(
     split_target: bool = False,
     headers: dict[str, str] | None = None,
     drop_columns: tuple[str, ...] = (),
+    indicators_label: str = "绩效指标",
 ) -> Form:
-    """A national-layout project form, 9 columns wide (10 with split targets)."""
+    """A national-layout project form, 9 columns wide (10 with split targets).
+
+    `indicators_label` is the block label left of the indicator header ('绩效指标(90分)' for the
+    Sichuan free 90-point split)."""
     funds = copy.deepcopy(CLEAN_FUNDS if funds is None else funds)
     indicators = copy.deepcopy(CLEAN_INDICATORS if indicators is None else indicators)
     h = {
@@ -97,12 +101,12 @@ def project_form(
     r = add([None, goals[0], None, None, None, goals[1]])
     merges += [(r, 1, r, 4), (r, 5, r, width - 1), (g, 0, r, 0)]
     if split_target:
-        header = ["绩效指标", h["l1"], h["l2"], h["l3"], "指标性质", "指标值", "度量单位", h["actual"], h["weight"], h["score"]]
+        header = [indicators_label, h["l1"], h["l2"], h["l3"], "指标性质", "指标值", "度量单位", h["actual"], h["weight"], h["score"]]
         header.append(h["reason"])
         width = 11
         rows[:] = [row + [None] * (width - len(row)) for row in rows]
     else:
-        header = ["绩效指标", h["l1"], h["l2"], h["l3"], h["target"], h["actual"], h["weight"], h["score"], h["reason"]]
+        header = [indicators_label, h["l1"], h["l2"], h["l3"], h["target"], h["actual"], h["weight"], h["score"], h["reason"]]
     keep = [i for i, label in enumerate(header) if label not in drop_columns]
     ind_head = add([header[i] for i in keep])
     l1_start = l2_start = None

@@ -344,15 +344,19 @@ def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool =
 
     written: dict[str, str] = {}
     notes: list[str] = []
+    taken: set[Path] = set()  # copies written in this run: never overwrite one, even with force
     for r in result.files:
         if r.error or not any(f.cell for f in r.findings):
             continue
         src = r.source
         if src.member is None:
             target_src = src.path
-        else:  # a member of a zip: name the copy after the member, next to the zip
-            target_src = src.path.parent / Path(src.member).name
+        else:  # a member of a zip: name the copy after the member (decoded name), next to the zip
+            target_src = src.path.parent / Path(src.display).name
         dest = output_path(target_src, out_dir, force=force)
+        if dest.resolve() in taken:  # same file name from two folders / zip members
+            dest = output_path(target_src, out_dir, force=False)
+        taken.add(dest.resolve())
         try:
             data = src.read() if src.member is not None else None
             res = annotate_workbook(src.path if src.member is None else target_src, r.findings, dest,

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="xlsxtool",
@@ -135,32 +139,33 @@ def run_check(
     return result.exit_code
 
 
-def _progress(console: object):  # type: ignore[no-untyped-def]
-    """A callback factory for api.check: a rich progress bar with files/s and ETA."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+def _progress(console: Console) -> Callable[[int, int], None]:
+    """A callback for api.check: a transient rich progress bar with files/s and ETA."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    class _Bar:
-        def __init__(self) -> None:
-            self.progress: Progress | None = None
-            self.task = None
+    progress = Progress(
+        TextColumn("检查中"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(), console=console, transient=True,
+    )
+    task = progress.add_task("check", total=None, rate="")
 
-        def __call__(self, done: int, total: int) -> None:
-            if total < 2:
-                return
-            if self.progress is None:
-                self.progress = Progress(
-                    TextColumn("检查中"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.speed:.1f} 个/秒" if False else "{task.fields[rate]}"),
-                    TimeRemainingColumn(), console=console, transient=True,  # type: ignore[arg-type]
-                )
-                self.progress.start()
-                self.task = self.progress.add_task("check", total=total, rate="")
-            speed = self.progress.tasks[0].speed or 0
-            self.progress.update(self.task, completed=done, rate=f"{speed:.1f} 个/秒" if speed else "")  # type: ignore[arg-type]
-            if done >= total:
-                self.progress.stop()
+    def update(done: int, total: int) -> None:
+        if total < 2:  # a single file needs no bar
+            return
+        if not progress.live.is_started:
+            progress.start()
+        speed = progress.tasks[0].speed or 0
+        progress.update(task, total=total, completed=done, rate=f"{speed:.1f} 个/秒" if speed else "")
+        if done >= total:
+            progress.stop()
 
-    return _Bar()
+    return update
 
 
 @app.command()
@@ -253,25 +258,20 @@ def main(argv: list[str] | None = None) -> int:
             code = run_check(args, dropped=True)
             _pause_if_double_clicked()
             return code
-        # standalone_mode=False: click returns a command's exit code instead of calling sys.exit.
-        code = app(args=args, prog_name="xlsxtool", standalone_mode=False)
-        return code if isinstance(code, int) else 0
+        app(args=args, prog_name="xlsxtool")  # standalone: usage errors print help and exit 2
+        return 0
     except typer.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:
-        return int(exc.code or 0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
         typer.echo("已中断。", err=True)
         return 130
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
+    except Exception as exc:  # a bug in xlsxtool, not bad input: say so plainly
+        if os.environ.get("XLSXTOOL_DEBUG"):
+            raise
+        typer.echo(f"xlsxtool 内部错误：{type(exc).__name__}: {exc}\n请把命令和文件反馈给开发者（设置 XLSXTOOL_DEBUG=1 可看到详细信息）。", err=True)
+        return 1
 
 
 def _pause_if_double_clicked() -> None:

@@ -101,7 +101,7 @@ def _anchors_in_row(sheet: SheetGrid, row: int, left: int, right: int) -> list[t
 
 
 def _span(sheet: SheetGrid, row: int, col: int) -> Span:
-    for r0, c0, r1, c1 in sheet.merges:
+    for r0, c0, _r1, c1 in sheet.merges:
         if r0 == row and c0 == col:
             return (c0, c1)
     return (col, col)
@@ -254,7 +254,7 @@ def _locate_inside(form: FormLocation) -> None:
 
         # Goals block: '年度总体目标 | 预期目标 | 实际完成情况'.
         if any(lbl in GOALS_BLOCK_LABELS for _, _, lbl in labels) and form.goals_label is None:
-            for c, v, lbl in labels:
+            for c, _v, lbl in labels:
                 if lbl in GOALS_BLOCK_LABELS:
                     form.goals_label = (r, c)
             header = _read_header(sheet, r, form.left, form.right)

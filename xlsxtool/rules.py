@@ -192,3 +192,17 @@ def grade(total_score: float | None) -> str | None:
     if total_score >= 60:
         return "中"
     return "差"
+
+
+def rules_markdown() -> str:
+    """The catalog as Markdown (docs/rules.md is generated from this; a test keeps them equal)."""
+    lines = ["# 规则目录 / Rule catalog", "", "由 `xlsxtool.rules.rules_markdown()` 生成，请勿手改。", ""]
+    for group, title in GROUPS.items():
+        lines += [f"## {group} — {title}", "", "| 代码 | 级别 | 规则 | 标注位置 | 说明 | 示例 |", "|---|---|---|---|---|---|"]
+        for rule in RULES.values():
+            if rule.group == group:
+                level = "错误" if rule.severity == "error" else "警告"
+                cells = [rule.code, level, rule.title, rule.anchor, rule.explanation, rule.example]
+                lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
