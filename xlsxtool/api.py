@@ -47,6 +47,7 @@ class FileResult:
     extract: Extract | None
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # F001/F002 code when unreadable
+    notes: list[str] = field(default_factory=list)  # things the user should know (hidden sheets…)
 
     @property
     def path(self) -> str:
@@ -198,7 +199,7 @@ def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileR
         ext = extract(book)
     except WorkbookError as exc:
         return _unreadable(source, exc)
-    result = FileResult(source=source, extract=ext)
+    result = FileResult(source=source, extract=ext, notes=_notes(ext))
     if not ext.forms:
         result.findings.append(
             _file_finding("F003", display, sheets="、".join(ext.sheet_names) or "无工作表")
@@ -212,6 +213,14 @@ def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileR
                     expected="公式计算结果", actual="无缓存值")
         )
     return result
+
+
+def _notes(ext: Extract) -> list[str]:
+    """Say what was checked that a clerk might not see on screen."""
+    notes = [f"工作表“{name}”是隐藏的，已一并检查" for name in ext.hidden_sheets]
+    notes += [f"工作表“{name}”有 {count} 行隐藏行，已一并检查" for name, count in ext.hidden_rows.items()]
+    notes += ext.notes
+    return notes
 
 
 def _file_finding(code: str, display: str, **fields: Any) -> Finding:
@@ -252,8 +261,10 @@ def load_with_timeout(source: Source, timeout: float | None) -> FileResult:
     """`load` with a per-file time limit (Unix worker processes: SIGALRM), so one pathological
     file cannot stall a bulk run. Anything unexpected becomes an F001 finding, never a crash."""
     import signal
+    import threading
 
-    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM")
+    # SIGALRM exists on Unix only and may only be set from the main thread of a process.
+    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
     if use_alarm:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, float(timeout))  # type: ignore[arg-type]
@@ -292,7 +303,7 @@ def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float |
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 4:
         for src in sources:
-            yield load_with_timeout(src, None)
+            yield load_with_timeout(src, timeout if len(sources) > 1 else None)
         return
     from concurrent.futures import ProcessPoolExecutor
 

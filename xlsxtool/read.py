@@ -198,6 +198,7 @@ def check_zip_limits(data: bytes) -> zipfile.ZipFile:
 
 
 _CELL_RE = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+_VALUE_RE = re.compile(rb"<v>[^<]")
 _REF_RE = re.compile(rb'\br="([A-Z]+\d+)"')
 _SHEET_RE = re.compile(rb"<sheet\b[^>]*?>", re.S)
 _ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -248,7 +249,8 @@ def formula_cells_without_value(zf: zipfile.ZipFile, limit: int = 1000) -> list[
         if b"<f" not in xml:  # most sheets have no formulas: skip the scan
             continue
         for attrs, body in _CELL_RE.findall(xml):
-            if b"<f" in body and b"<v" not in body:
+            # No cached value: no <v>, or an empty one (openpyxl writes '<v />' for formulas).
+            if b"<f" in body and not _VALUE_RE.search(body):
                 ref = _REF_RE.search(attrs)
                 if ref:
                     found.append((name, ref.group(1).decode()))

@@ -93,7 +93,8 @@ class Validator:
     def _emit(self, code: str, row: pd.Series, cell: Any, expected: Any = None, actual: Any = None, **fields: Any) -> None:
         rule = RULES[code]
         try:
-            message = rule.message.format(**fields)
+            # Templates may name the expected/actual values too (B102: '… = {expected} 不符').
+            message = rule.message.format(**{"expected": expected, "actual": actual, **fields})
         except (KeyError, IndexError):
             message = rule.title
         self.findings.append(
@@ -152,7 +153,8 @@ class Validator:
             "S201": lambda d: ~_differs(s, w, tol) | ~(s > w),
             "S202:score": lambda d: ~(s < 0).fillna(False),
             "S202:weight": lambda d: ~((w <= 0) & s.notna()).fillna(False),
-            "S203": lambda d: ~(w.notna() & s.isna() & ~df["score_bad"].astype(bool)),
+            # Without a 得分 column at all the form gets one F005, not an S203 per row.
+            "S203": lambda d: ~(w.notna() & s.isna() & ~df["score_bad"].astype(bool) & _is_cell(df["score_cell"])),
             "S209": lambda d: ~(quantitative & met & (s < w - tol)).fillna(False),
             "S210": lambda d: ~(quantitative & ~met & w.notna() & ~_differs(s, w, tol) & s.notna() & (w > 0)).fillna(False),
             "S211": lambda d: ~pd.Series(
@@ -163,7 +165,7 @@ class Validator:
             "C301": lambda d: ~((s < w - tol) & blank("reason")).fillna(False),
             "C302": lambda d: ~(scored & blank("actual")),
             "C303": lambda d: ~(scored & blank("target")),
-            "C304": lambda d: ~(scored & blank("name")),
+            "C304": lambda d: ~(scored & blank("name") & _is_cell(df["name_cell"])),
             "V501:weight": lambda d: ~df["weight_bad"].astype(bool),
             "V501:score": lambda d: ~df["score_bad"].astype(bool),
             "T402": lambda d: ~pd.Series(
@@ -183,10 +185,10 @@ class Validator:
             "S210": lambda r: dict(cell=r["score_cell"], expected=f"< {fmt(r['weight'])}", actual=fmt(r["score"])) | _fields_target(r),
             "S211": lambda r: _render_band(r),
             "S212": lambda r: dict(cell=r["weight_cell"], expected="分值/得分", actual="空", name=name(r)),
-            "C301": lambda r: dict(cell=r["reason_cell"], expected="偏差原因分析及改进措施", actual="空",
+            "C301": lambda r: dict(cell=_cell_or(r, "reason_cell"), expected="偏差原因分析及改进措施", actual="空",
                                    score=fmt(r["score"]), weight=fmt(r["weight"])),
-            "C302": lambda r: dict(cell=r["actual_cell"], expected="实际完成值", actual="空", name=name(r)),
-            "C303": lambda r: dict(cell=r["target_cell"], expected="年度指标值", actual="空", name=name(r)),
+            "C302": lambda r: dict(cell=_cell_or(r, "actual_cell"), expected="实际完成值", actual="空", name=name(r)),
+            "C303": lambda r: dict(cell=_cell_or(r, "target_cell"), expected="年度指标值", actual="空", name=name(r)),
             "C304": lambda r: dict(cell=r["name_cell"], expected="三级指标名称", actual="空"),
             "V501:weight": lambda r: dict(cell=r["weight_cell"], expected="数字", actual=r["weight_raw"], column="分值", raw=r["weight_raw"]),
             "V501:score": lambda r: dict(cell=r["score_cell"], expected="数字", actual=r["score_raw"], column="得分", raw=r["score_raw"]),
@@ -254,14 +256,28 @@ class Validator:
             return
         ind = self.indicators
         ind_sum = ind.groupby(_KEY)[["weight", "score"]].sum(min_count=1) if not ind.empty else None
+        ind_bad = ind.groupby(_KEY)[["weight_bad", "score_bad"]].any() if not ind.empty else None
         funds = self.funds
-        totals = funds[funds["section"] == "total"].drop_duplicates(_KEY) if not funds.empty else funds
+        # The funds weight/score of a form: its 年度资金总额 row, else (no total row, reported as
+        # B105) the first source row that carries a 分值 or 得分.
+        if not funds.empty:
+            money = funds[funds["section"].isin(["total", "source"])]
+            scored = money["weight"].notna() | money["score"].notna()
+            money = money[(money["section"] == "total") | scored]
+            totals = money.sort_values("section", key=lambda s: s != "total", kind="stable").drop_duplicates(_KEY)
+        else:
+            totals = funds
         agg = forms.set_index(_KEY)
         agg["ind_weight"] = ind_sum["weight"] if ind_sum is not None else None
         agg["ind_score"] = ind_sum["score"] if ind_sum is not None else None
         t = totals.set_index(_KEY) if not totals.empty else None
-        for col in ("weight", "score", "weight_cell", "budget", "budget_cell", "row"):
+        for col in ("weight", "score", "weight_cell", "budget", "budget_cell", "row", "weight_bad", "score_bad"):
             agg[f"funds_{col}"] = t[col] if t is not None and col in t else None
+        # A 分值/得分 that is not a number (V501) makes its form's sums unknowable: no S204–S207 then.
+        for col in ("weight", "score"):
+            bad_ind = ind_bad[f"{col}_bad"] if ind_bad is not None else False
+            agg[f"{col}s_unknown"] = (agg[f"funds_{col}_bad"].astype("boolean").fillna(False)
+                                      | pd.Series(bad_ind, index=agg.index).astype("boolean").fillna(False)).astype(bool)
         # Sichuan-style blocks declare the funds weight in the label: '预算执行情况(10分)'.
         agg["funds_weight"] = agg["funds_weight"].astype(float).fillna(agg["funds_weight_declared"].astype(float))
         agg = agg.reset_index()
@@ -273,9 +289,9 @@ class Validator:
         tol = self.tol["score"]
         has_indicators = agg["ind_weight"].notna() | agg["ind_score"].notna()
         checks: dict[str, Check] = {
-            "S204": lambda d: ~(has_indicators & _differs(sum_w, pd.Series(100.0, index=d.index), tol)),
-            "S206": lambda d: ~(agg["total_score"].notna() & _differs(agg["total_score"], sum_s, tol)),
-            "S207": lambda d: ~(agg["total_weight"].notna() & _differs(agg["total_weight"], sum_w, tol)),
+            "S204": lambda d: ~(has_indicators & ~agg["weights_unknown"] & _differs(sum_w, pd.Series(100.0, index=d.index), tol)),
+            "S206": lambda d: ~(agg["total_score"].notna() & ~agg["scores_unknown"] & _differs(agg["total_score"], sum_s, tol)),
+            "S207": lambda d: ~(agg["total_weight"].notna() & ~agg["weights_unknown"] & _differs(agg["total_weight"], sum_w, tol)),
             "F005": lambda d: agg["missing"].isna(),
             "V501:total_weight": lambda d: ~agg["total_weight_bad"].astype(bool),
             "V501:total_score": lambda d: ~agg["total_score_bad"].astype(bool),
@@ -312,9 +328,14 @@ class Validator:
             t = total.iloc[0]
             for col, label in names.items():
                 filled = sources[col].notna()
+                # An empty 全年预算数/全年执行数 total is B105, a non-number total is V501: not also B104.
+                if t[f"{col}_bad"] or (col in ("budget", "spent") and pd.isna(t[col])):
+                    continue
                 if filled.any():
                     rows.append(dict(base, kind="B104", column=label, total=t[col], sum=float(sources.loc[filled, col].sum()),
                                      cell=t[f"{col}_cell"]))
+            if pd.isna(t["budget"]):
+                continue  # no 全年预算数 to compare the department split with: B105 / V501 say why
             income = group[group["section"] == "income"]
             expense = group[group["section"] == "expense"]
             if not expense.empty:
@@ -325,9 +346,18 @@ class Validator:
                                      sum=float(pd.Series([basic, project]).sum()), cell=t["budget_cell"]))
             if not income.empty and income["amount"].notna().any():
                 rows.append(dict(base, kind="X602", total=t["budget"], sum=float(income["amount"].sum()), cell=t["budget_cell"]))
-        if not rows:
-            return
-        df = pd.DataFrame(rows)
+        if rows:
+            self._funds_sum_checks(pd.DataFrame(rows), tol)
+        # B105 where a funds block has no 年度资金总额 row at all.
+        if "B105" in self.codes:
+            has_total = funds[funds["section"] == "total"].groupby(_KEY).size()
+            for form in self.forms.itertuples(index=False):
+                key = (form.file, form.form_id)
+                if isinstance(form.funds_label_cell, str) and key not in has_total.index:
+                    self._emit("B105", pd.Series(form._asdict()), form.funds_label_cell, "年度资金总额行", "缺失",
+                               column="整行（资金表中缺少这一行）")
+
+    def _funds_sum_checks(self, df: pd.DataFrame, tol: float) -> None:
         if "basic" not in df:
             df["basic"] = None
             df["project"] = None
@@ -345,14 +375,6 @@ class Validator:
             "X602": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), total=fmt(r["total"]), sum=fmt(r["sum"])),
         }
         self._run(df, checks, renders)
-        # B105 where a funds block has no 年度资金总额 row at all.
-        if "B105" in self.codes:
-            has_total = funds[funds["section"] == "total"].groupby(_KEY).size()
-            for form in self.forms.itertuples(index=False):
-                key = (form.file, form.form_id)
-                if isinstance(form.funds_label_cell, str) and key not in has_total.index:
-                    self._emit("B105", pd.Series(form._asdict()), form.funds_label_cell, "年度资金总额行", "缺失",
-                               column="行（找不到“年度资金总额”）")
 
     # ------------------------------------------------------------ per-一级 groups
     def level1_groups(self) -> None:
@@ -369,7 +391,7 @@ class Validator:
             .groupby(["file", "form_id", "level1_cell"], sort=False)
             .agg(sheet=("sheet", "first"), level1=("level1", "first"), level1_key=("level1_key", "first"),
                  declared=("level1_weight", "first"), sum=("weight", lambda s: s.sum(min_count=1)),
-                 national=("national", "first"))
+                 national=("national", "first"), weight_bad=("weight_bad", "any"))
             .reset_index()
         )
         free_split = self.forms.set_index(_KEY)["indicators_weight_declared"].astype(float)
@@ -383,7 +405,7 @@ class Validator:
         weight = declared.fillna(groups["sum"].astype(float))
         standard = groups["level1_key"].map(STANDARD_WEIGHTS).astype(float)
         checks: dict[str, Check] = {
-            "S205": lambda d: ~(declared.notna() & _differs(total, declared, tol)),
+            "S205": lambda d: ~(declared.notna() & ~groups["weight_bad"].astype(bool) & _differs(total, declared, tol)),
             "S208": lambda d: ~(standard.notna() & weight.notna() & ~groups["free_split"] & _differs(weight, standard, tol)),
             "T401": lambda d: ~(groups["national"] & ~groups["level1_key"].isin(list(TAXONOMY))),
         }
@@ -548,6 +570,23 @@ def _bad_level2(level1: Any, level2: Any) -> bool:
     if not isinstance(level1, str) or not isinstance(level2, str) or level1 not in TAXONOMY:
         return False
     return level2 not in TAXONOMY[level1]
+
+
+_A1_RE = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
+
+
+def _is_cell(cells: pd.Series) -> pd.Series:
+    """True where a provenance value is a real A1 address (a column the form lacks gives none)."""
+    return cells.map(lambda c: isinstance(c, str) and bool(_A1_RE.match(c))).astype(bool)
+
+
+def _cell_or(r: pd.Series, col: str) -> Any:
+    """The row's cell of `col`; where the form has no such column, its 三级指标 cell."""
+    for c in (col, "name_cell", "score_cell"):
+        v = r.get(c)
+        if isinstance(v, str) and _A1_RE.match(v):
+            return v
+    return None
 
 
 def _first_footer_cell(r: pd.Series) -> str | None:

@@ -43,6 +43,8 @@ def print_file(console: Console, file: FileResult, annotated: str | None = None)
     head.append(file.path, style="bold")
     head.append(f"   {file.forms} 张表，错误 {file.errors} 项，警告 {file.warnings} 项")
     console.print(head)
+    for note in file.notes:
+        console.print(Text(f"   说明：{note}", style="cyan"))
     file_level = [f for f in file.findings if f.form_id is None]
     for f in file_level:
         line = Text("   ")

@@ -64,6 +64,8 @@ def result_json(result: CheckResult, annotated: dict[str, str] | None = None) ->
                 for f in r.findings
             ],
         }
+        if r.notes:
+            entry["notes"] = r.notes
         if annotated and r.path in annotated:
             entry["annotated"] = annotated[r.path]
         files.append(entry)
