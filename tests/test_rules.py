@@ -617,8 +617,7 @@ def test_c304_not_for_a_placeholder_name_row(tmp_path: Path) -> None:
     (dict(name=None), "B2", "项目名称"),
     (dict(name="\u3000"), "B2", "项目名称"),
     (dict(department=None), "B3", "主管部门"),
-    pytest.param(dict(unit=None), "F3", "实施单位", marks=pytest.mark.xfail(
-        strict=True, reason="locate._value_right_of anchors an empty '实施单位：' (F3:I3) at J3, outside the form")),
+    (dict(unit=None), "F3", "实施单位"),
     (dict(unit=None, unit_style="separate"), "F3", "实施单位"),
 ])
 def test_c305_project_header_field_empty(tmp_path: Path, change: dict[str, Any], cell: str, field: str) -> None:

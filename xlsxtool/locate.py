@@ -190,7 +190,9 @@ def _value_right_of(sheet: SheetGrid, row: int, col: int, right: int) -> tuple[A
         if field_key(v) or (_text(v) and norm_label(v).startswith("实施单位")):
             break  # the next label: this label's value is empty
         return v, (row, c)
-    return None, (row, end + 1)
+    # Empty value: point at the (merged) cell right of the label, or — when the label fills the
+    # form's last column ('实施单位：' merged F:I with the value left out) — at the label itself.
+    return None, ((row, end + 1) if end + 1 < right else (row, col))
 
 
 def _locate_inside(form: FormLocation) -> None:
@@ -208,7 +210,8 @@ def _locate_inside(form: FormLocation) -> None:
 
         # Footer: '填表人：… 填报日期：… 联系电话：…' (one merged cell or several).
         if any(lbl.startswith(FOOTER_MARKERS) for _, _, lbl in labels):
-            form.footer_cells.extend((r, c) for c, _, lbl in labels if lbl)
+            # Every cell of the row: a value may be a real date or number next to its label.
+            form.footer_cells.extend((r, c) for c, _, _lbl in labels)
             state = "footer"
             continue
         if state == "footer":

@@ -8,6 +8,7 @@ Numeric fields come as three columns: `<f>` (float or None), `<f>_raw` (the text
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,8 @@ from .labels import (
     source_key,
 )
 from .locate import FormLocation, Span, cell_in_span, locate_forms, resolved_in_span
-from .read import Workbook, a1
+from .read import Workbook
+from .read import a1 as _a1
 from .values import (
     declared_weight,
     is_blank,
@@ -85,12 +87,21 @@ class Extract:
     notes: list[str] = field(default_factory=list)
 
 
+def a1(row: int, col: int) -> str | None:
+    """A1 address, or None for a column the form does not have (cell_in_span gives col −1)."""
+    return _a1(row, col) if col >= 0 and row >= 0 else None
+
+
 def _text(value: Any) -> str | None:
     """Cell text with surrounding blanks (incl. full-width spaces) removed; None when blank."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     text = str(value).strip().strip("\u3000").strip()
     return text or None
 
@@ -168,7 +179,49 @@ def _read_form(out: Extract, loc: FormLocation) -> None:
     _read_total(form, loc)
     _read_footer(form, loc)
     form["missing"] = "；".join(loc.missing) if loc.missing else None
+    if out.formula_cells_without_value:
+        _compute_uncached(out, form)
     out.forms.append(form)
+
+
+def _compute_uncached(out: Extract, form: Record) -> None:
+    """Formula cells saved without a cached value (never opened in Excel, e.g. a template filled
+    by a program) read as empty. Compute what the rules need from the typed inputs instead of
+    trusting an absent cache: 执行率, funds 得分, 年度资金总额 sums, 合计 分值/得分."""
+    sheet, fid = form["sheet"], form["form_id"]
+    uncached = {cell for s, cell in out.formula_cells_without_value if s == sheet}
+
+    def missing(rec: Record, name: str) -> bool:
+        return rec.get(name) is None and rec.get(f"{name}_cell") in uncached
+
+    funds = [r for r in out.funds if r["form_id"] == fid and r["section"] in ("total", "source")]
+    sources = [r for r in funds if r["section"] == "source"]
+    computed = 0
+    for rec in funds:
+        if rec["section"] == "total":
+            for name in ("budget_initial", "budget", "spent"):
+                values = [r[name] for r in sources if r[name] is not None]
+                if missing(rec, name) and values:
+                    rec[name] = round(sum(values), 6)
+                    computed += 1
+        if missing(rec, "rate") and rec["budget"] and rec["spent"] is not None:
+            rec["rate"] = round(rec["spent"] / rec["budget"], 9)
+            computed += 1
+        if missing(rec, "score") and rec["weight"] is not None and rec["rate"] is not None:
+            rec["score"] = round(min(rec["rate"], 1.0) * rec["weight"], 2)
+            computed += 1
+    indicators = [r for r in out.indicators if r["form_id"] == fid]
+    total = next((r for r in funds if r["section"] == "total"), None)
+    for name, key in (("total_weight", "weight"), ("total_score", "score")):
+        if missing(form, name):
+            parts = [r[key] for r in indicators if r[key] is not None]
+            if total is not None and total[key] is not None:
+                parts.append(total[key])
+            if parts:
+                form[name] = round(sum(parts), 6)
+                computed += 1
+    if computed:
+        out.notes.append(f"“{form.get('name') or form.get('title')}”有 {computed} 个公式单元格没有计算结果，已按填写的数据重新计算后核对")
 
 
 def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
@@ -195,6 +248,7 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
             else:
                 _empty_num(rec, name)
         _empty_num(rec, "amount")
+        _fix_rate_scale(rec, sheet.raw(*sheet.anchor(*_cell_pos(rec["rate_cell"]))) if rec["rate_cell"] else None)
         if label is None and not any_value:
             continue  # a blank spacer row inside the block
         canonical = source_key(label) if label else None
@@ -205,8 +259,10 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
             rec["section"] = "total"
         out.funds.append(rec)
 
-    # Department form: '按收入性质分 / 按支出性质分' text items such as '其中：基本支出：1,129.76万元'.
+    # Department form: '按收入性质分 / 按支出性质分' text items such as '其中：基本支出：1,129.76万元',
+    # or a label cell '基本支出：' with the amount in the next cell of the same section.
     for r in loc.split_rows:
+        pending: Record | None = None  # a label whose amount may follow in the next cell
         for c, v in sheet.row_values(r):
             if c < loc.left or c >= loc.right or is_blank(v):
                 continue
@@ -214,33 +270,61 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
             if section is None:
                 continue
             pairs = split_label_value(v) if isinstance(v, str) else []
-            label, amount_text = (pairs[0] if pairs else (None, v))
+            label, amount_text = pairs[0] if pairs else (None, v)
+            if label is None and pending is not None and pending["section"] == section:
+                _num(pending, "amount", v, (r, c))
+                pending = None
+                continue
             rec = dict(base, row=r + 1, section=section, source=label or "（未标明）", label=_text(v), label_cell=a1(r, c))
             for name in NUMERIC_FUNDS[:-1]:
                 _empty_num(rec, name)
             _num(rec, "amount", amount_text if not is_blank(amount_text) else None, (r, c))
+            pending = rec if label is not None and is_blank(amount_text) else None
             if label is None and rec["amount"] is None and not rec["amount_bad"]:
                 continue
             out.funds.append(rec)
 
 
+def _cell_pos(ref: str) -> tuple[int, int]:
+    from .read import parse_a1
+
+    return parse_a1(ref)
+
+
+def _fix_rate_scale(rec: Record, raw: Any) -> None:
+    """A bare number above 1.5 in a 执行率 cell is read as percent points (98.5 → 98.5 %), but a
+    formula result of 160 % arrives as 1.6: when the amounts say which reading is right, use it."""
+    if not isinstance(raw, (int, float)) or isinstance(raw, bool) or rec["rate"] is None:
+        return
+    budget, spent = rec["budget"], rec["spent"]
+    if not budget or spent is None:
+        return
+    actual = spent / budget
+    if abs(float(raw) - actual) < abs(rec["rate"] - actual):
+        rec["rate"] = float(raw)
+
+
 def _split_section(loc: FormLocation, col: int) -> str | None:
-    """Which of the two text columns (按收入性质 / 按支出性质) a cell belongs to."""
-    inc, exp = loc.income_col, loc.expense_col
-    if inc is not None and exp is not None:
-        return "expense" if abs(col - exp) < abs(col - inc) else "income"
-    if inc is not None:
-        return "income"
-    if exp is not None:
-        return "expense"
-    return None
+    """Which of the two text columns (按收入性质 / 按支出性质) a cell belongs to: the marker
+    at or left of it (cells left of both belong to the leftmost)."""
+    markers = sorted((c, name) for c, name in ((loc.income_col, "income"), (loc.expense_col, "expense")) if c is not None)
+    if not markers:
+        return None
+    section = markers[0][1]
+    for c, name in markers:
+        if col >= c:
+            section = name
+    return section
 
 
 def _read_goals(out: Extract, loc: FormLocation, base: Record) -> None:
     sheet = loc.sheet
     header = loc.goals_header
     index = 0
-    for r in loc.goal_rows:
+    rows = loc.goal_rows
+    if header is not None and not rows and header.row + 1 < loc.bottom:
+        rows = [header.row + 1]  # the answer row exists but is still empty (a blank template)
+    for r in rows:
         if header is not None:
             exp_v, exp_pos = cell_in_span(sheet, r, header.columns.get("预期目标", (-1, -1)))
             act_v, act_pos = cell_in_span(sheet, r, header.columns.get("实际完成情况", (-1, -1)))

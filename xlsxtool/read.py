@@ -197,7 +197,8 @@ def check_zip_limits(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-_CELL_RE = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+# A cell element, self-closing (<c r="A1" s="3"/>: no content) or with content.
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _VALUE_RE = re.compile(rb"<v>[^<]")
 _REF_RE = re.compile(rb'\br="([A-Z]+\d+)"')
 _SHEET_RE = re.compile(rb"<sheet\b[^>]*?>", re.S)
@@ -249,8 +250,11 @@ def formula_cells_without_value(zf: zipfile.ZipFile, limit: int = 1000) -> list[
         if b"<f" not in xml:  # most sheets have no formulas: skip the scan
             continue
         for attrs, body in _CELL_RE.findall(xml):
+            if not body:
+                continue
             # No cached value: no <v>, or an empty one (openpyxl writes '<v />' for formulas).
-            if b"<f" in body and not _VALUE_RE.search(body):
+            # Excel stores a formula whose result is "" as t="str" with an empty <v></v>: cached.
+            if b"<f" in body and not _VALUE_RE.search(body) and not (b't="str"' in attrs and b"<v" in body):
                 ref = _REF_RE.search(attrs)
                 if ref:
                     found.append((name, ref.group(1).decode()))
