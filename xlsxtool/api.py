@@ -48,6 +48,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # F001/F002 code when unreadable
     notes: list[str] = field(default_factory=list)  # things the user should know (hidden sheets…)
+    _scores: list[tuple[int, str, float | None]] | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -64,6 +65,30 @@ class FileResult:
     @property
     def warnings(self) -> int:
         return sum(f.severity == "warning" for f in self.findings)
+
+    def form_scores(self) -> list[tuple[int, str, float | None]]:
+        """(form_id, name, total score) per form: the declared 合计得分, else the sum of scores."""
+        if self._scores is not None:
+            return self._scores
+        out: list[tuple[int, str, float | None]] = []
+        ext = self.extract
+        for form in ext.forms if ext is not None else []:
+            total = form.get("total_score")
+            if total is None:
+                fid = form["form_id"]
+                parts = [r["score"] for r in ext.indicators if r["form_id"] == fid and r["score"] is not None]
+                parts += [r["score"] for r in ext.funds
+                          if r["form_id"] == fid and r["section"] == "total" and r["score"] is not None]
+                total = sum(parts) if parts else None
+            out.append((form["form_id"], form.get("name") or form.get("title") or f"表{form['form_id'] + 1}", total))
+        return out
+
+    def slim(self) -> None:
+        """Drop the per-row records once validated: a bulk run keeps only what reports need
+        (form headers, scores, findings), so memory stays flat over thousands of files."""
+        self._scores = self.form_scores()
+        if self.extract is not None:
+            self.extract.funds, self.extract.indicators, self.extract.goals = [], [], []
 
     @property
     def verdict(self) -> str:
@@ -334,6 +359,8 @@ def check(
         batch.append(result)
         if len(batch) >= BATCH_SIZE:
             validate_results(batch, codes, tolerances)
+            for r in batch:
+                r.slim()
             results.extend(batch)
             batch = []
         if progress is not None:
@@ -346,37 +373,52 @@ def check(
     return CheckResult(files=results)
 
 
-def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool = False) -> tuple[dict[str, str], list[str]]:
-    """Write an annotated copy of every readable workbook that has anchored findings.
+def _annotate_one(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str]]:
+    """Write one annotated copy (runs in a worker process in bulk mode)."""
+    from .report.annotate import annotate_workbook
 
-    Returns {file display path: annotated path} and notes for the user.
-    """
-    from .report.annotate import annotate_workbook, output_path
+    src, findings, source_path, dest, verdict = job
+    try:
+        data = src.read() if src.member is not None else None
+        res = annotate_workbook(source_path, findings, dest, verdict=verdict, source_bytes=data)
+    except Exception as exc:  # a copy that cannot be written must not hide the report
+        return None, [f"无法生成批注副本（{type(exc).__name__}: {exc}）"]
+    return str(res.path), list(res.notes)
 
-    written: dict[str, str] = {}
-    notes: list[str] = []
-    taken: set[Path] = set()  # copies written in this run: never overwrite one, even with force
+
+def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool = False,
+                 jobs: int | None = 1) -> tuple[dict[str, str], list[str]]:
+    """Write an annotated copy of every readable workbook that has anchored findings, in
+    `jobs` worker processes. Returns {file display path: annotated path} and notes for the user."""
+    from .report.annotate import output_path
+
+    jobs_list: list[tuple[Source, list[Finding], Path, Path, str]] = []
+    taken: set[Path] = set()
     for r in result.files:
         if r.error or not any(f.cell for f in r.findings):
             continue
         src = r.source
-        if src.member is None:
-            target_src = src.path
-        else:  # a member of a zip: name the copy after the member (decoded name), next to the zip
-            target_src = src.path.parent / Path(src.display).name
-        dest = output_path(target_src, out_dir, force=force)
-        if dest.resolve() in taken:  # same file name from two folders / zip members
-            dest = output_path(target_src, out_dir, force=False)
-        taken.add(dest.resolve())
-        try:
-            data = src.read() if src.member is not None else None
-            res = annotate_workbook(src.path if src.member is None else target_src, r.findings, dest,
-                                    verdict=r.verdict, source_bytes=data)
-        except Exception as exc:  # a copy that cannot be written must not hide the report
-            notes.append(f"{r.path}：无法生成批注副本（{type(exc).__name__}: {exc}）")
-            continue
-        written[r.path] = str(res.path)
-        notes.extend(f"{r.path}：{n}" for n in res.notes)
+        # A member of a zip: name the copy after the member, next to the zip.
+        # (the decoded member name from `display`, not the raw cp437 one).
+        source_path = src.path if src.member is None else src.path.parent / Path(src.display).name
+        dest = output_path(source_path, out_dir, force=force, taken=taken)
+        taken.add(dest)
+        jobs_list.append((src, r.findings, source_path, dest, r.verdict))
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(jobs_list) >= 4:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(_annotate_one, jobs_list, chunksize=4))
+    else:
+        outcomes = [_annotate_one(job) for job in jobs_list]
+    written: dict[str, str] = {}
+    notes: list[str] = []
+    for job, (path, job_notes) in zip(jobs_list, outcomes, strict=True):
+        display = job[0].display
+        if path is not None:
+            written[display] = path
+        notes.extend(f"{display}：{n}" for n in job_notes)
     return written, notes
 
 

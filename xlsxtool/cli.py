@@ -119,7 +119,7 @@ def run_check(
     annotated: dict[str, str] = {}
     notes: list[str] = []
     if annotate:
-        annotated, notes = api.annotate_all(result, out_dir=out, force=force)
+        annotated, notes = api.annotate_all(result, out_dir=out, force=force, jobs=jobs)
     summary_path = summary or (out / "校验汇总.xlsx" if out is not None else None)
     if summary_path is not None:
         written = api.write_summary(result, summary_path, annotated=annotated, force=force)

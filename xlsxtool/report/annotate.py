@@ -60,7 +60,8 @@ class AnnotateResult:
 # --------------------------------------------------------------------------- output naming
 
 
-def output_path(source: Path, out_dir: Path | None = None, force: bool = False) -> Path:
+def output_path(source: Path, out_dir: Path | None = None, force: bool = False,
+                taken: set[Path] | None = None) -> Path:
     """``<stem>_校验结果.xlsx`` next to *source* (or in *out_dir*), never *source* itself.
 
     An existing file is not overwritten unless *force*: ``(2)``, ``(3)``, … is appended
@@ -75,7 +76,9 @@ def output_path(source: Path, out_dir: Path | None = None, force: bool = False) 
     while True:
         candidate = folder / (f"{base}{suffix}" if n == 1 else f"{base}({n}){suffix}")
         # The stem always gains the suffix, so this only guards against odd aliasing paths.
-        if not _same_file(candidate, source) and (force or not candidate.exists()):
+        # `taken`: names already given to other copies of this run (same stem, other folder).
+        if (not _same_file(candidate, source) and (force or not candidate.exists())
+                and candidate not in (taken or ())):
             return candidate
         n += 1
 

@@ -19,23 +19,6 @@ VERDICT_STYLE = {"通过": "bold green", "需修改": "bold red", "无法读取"
 VERDICT_MARK = {"通过": "✔", "需修改": "✘", "无法读取": "⚠"}
 
 
-def form_scores(file: FileResult) -> list[tuple[int, str, float | None]]:
-    """(form_id, name, total score) per form; the declared 合计得分, else the sum of scores."""
-    out: list[tuple[int, str, float | None]] = []
-    ext = file.extract
-    if ext is None:
-        return out
-    for form in ext.forms:
-        total = form.get("total_score")
-        if total is None:
-            fid = form["form_id"]
-            parts = [r["score"] for r in ext.indicators if r["form_id"] == fid and r["score"] is not None]
-            parts += [r["score"] for r in ext.funds if r["form_id"] == fid and r["section"] == "total" and r["score"] is not None]
-            total = sum(parts) if parts else None
-        out.append((form["form_id"], form.get("name") or form.get("title") or f"表{form['form_id'] + 1}", total))
-    return out
-
-
 def print_file(console: Console, file: FileResult, annotated: str | None = None) -> None:
     verdict = file.verdict
     head = Text()
@@ -51,7 +34,7 @@ def print_file(console: Console, file: FileResult, annotated: str | None = None)
         line.append(f"{f.rule} {SEVERITY_LABEL[f.severity]}", style=SEVERITY_STYLE[f.severity])
         line.append(f"  {f.sheet + '!' + f.cell if f.cell else ''} {f.message}")
         console.print(line)
-    for form_id, name, total in form_scores(file):
+    for form_id, name, total in file.form_scores():
         items = [f for f in file.findings if f.form_id == form_id]
         g = grade(total)
         score = f"总分 {total:g}，{g}" if total is not None else "总分未填"
@@ -91,7 +74,7 @@ def print_report(console: Console, result: CheckResult, annotated: dict[str, str
 
 
 def print_totals(console: Console, result: CheckResult, max_forms_in_summary: int = 60) -> None:
-    rows = [(file, name, total) for file in result.files for _fid, name, total in form_scores(file)]
+    rows = [(file, name, total) for file in result.files for _fid, name, total in file.form_scores()]
     if rows and len(rows) <= max_forms_in_summary:
         table = Table(title="各表总分与等级", title_justify="left", title_style="bold")
         table.add_column("文件")
