@@ -16,8 +16,8 @@
    (d) `xlsxtool check one.xlsx` on one eleven-form workbook (with and without the annotated
        copy), wall time including interpreter start, best of 5;
    (e) `python -X importtime -c 'import xlsxtool.cli'`: the most expensive imports.
-   Peak memory: the whole process tree's RSS sampled every 50 ms (workers included), and
-   the largest single process (wait4 rusage).
+   Peak memory: the whole process tree sampled every 50 ms (workers included; PSS, so pages
+   shared after fork are not counted twice), and the largest single process (wait4 maxrss).
 
 Runs from a fresh checkout (the repository is put on PYTHONPATH); needs the package's
 dependencies installed. Does not import from tests/.
@@ -234,8 +234,25 @@ def raw_read(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def _process_memory(pid: int, page: int) -> int:
+    """Proportional set size (bytes): pages shared after fork() are split between the processes
+    instead of counted once per worker. Falls back to plain RSS where smaps_rollup is missing."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * page
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _tree_rss(root: int) -> int:
-    """Resident memory (bytes) of *root* and all its descendants, from /proc (Linux)."""
+    """Memory (bytes, PSS) of *root* and all its descendants, from /proc (Linux)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -252,11 +269,7 @@ def _tree_rss(root: int) -> int:
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
-        except (OSError, ValueError, IndexError):
-            pass
+        total += _process_memory(pid, page)
     return total
 
 

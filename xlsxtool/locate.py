@@ -101,10 +101,7 @@ def _anchors_in_row(sheet: SheetGrid, row: int, left: int, right: int) -> list[t
 
 
 def _span(sheet: SheetGrid, row: int, col: int) -> Span:
-    for r0, c0, _r1, c1 in sheet.merges:
-        if r0 == row and c0 == col:
-            return (c0, c1)
-    return (col, col)
+    return (col, sheet.merge_end(row, col))
 
 
 def _read_header(sheet: SheetGrid, row: int, left: int, right: int) -> Header:

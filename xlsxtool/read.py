@@ -88,34 +88,32 @@ class SheetGrid:
     hidden: bool = False
     hidden_rows: list[int] = field(default_factory=list)
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
+    width: int = field(init=False, default=0)
+    bottom: int = field(init=False, default=0)
+    right: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
+        # Computed once: the locator asks for these thousands of times per workbook.
+        self.width = max((len(r) for r in self.rows), default=0)
+        self.bottom = self.top + len(self.rows)  # one past the last row index
+        data_right = self.left + self.width
         self._anchor = {}
+        self._span: dict[tuple[int, int], int] = {}
         for r0, c0, r1, c1 in self.merges:
             # Odd files carry huge or overlapping merges; only cells inside the data area matter.
-            r1 = min(r1, self.top + len(self.rows) + 1)
-            c1 = min(c1, self.left + self.width + 1)
+            self._span.setdefault((r0, c0), c1)
+            r1 = min(r1, self.bottom + 1)
+            c1 = min(c1, data_right + 1)
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
                         self._anchor.setdefault((r, c), (r0, c0))
+        # One past the last column index, merges included (capped like the merges above).
+        self.right = max([data_right] + [min(c1, data_right + 1) + 1 for *_, c1 in self.merges])
 
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
-
-    @property
-    def bottom(self) -> int:
-        """One past the last row index."""
-        return self.top + len(self.rows)
-
-    @property
-    def right(self) -> int:
-        """One past the last column index (merges included)."""
-        right = self.left + self.width
-        for _r0, _c0, _r1, c1 in self.merges:
-            right = max(right, c1 + 1)
-        return right
+    def merge_end(self, row: int, col: int) -> int:
+        """Last column of the merged range whose top-left is (row, col); col itself if none."""
+        return self._span.get((row, col), col)
 
     def raw(self, row: int, col: int) -> Any:
         """The value stored in exactly this cell (None for merged continuation cells)."""

@@ -10,7 +10,7 @@ catalog templates — never pandera's own error strings.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -22,7 +22,7 @@ from .rules import RULES, TOLERANCES
 from .values import is_plausible_phone, parse_date, qualitative_band
 
 Check = Callable[[pd.DataFrame], pd.Series]
-Render = Callable[[pd.Series], dict[str, Any]]
+Render = Callable[[dict[str, Any]], dict[str, Any]]
 
 _KEY = ["file", "form_id"]
 
@@ -90,7 +90,7 @@ class Validator:
         }
 
     # ------------------------------------------------------------ plumbing
-    def _emit(self, code: str, row: pd.Series, cell: Any, expected: Any = None, actual: Any = None, **fields: Any) -> None:
+    def _emit(self, code: str, row: Mapping[str, Any], cell: Any, expected: Any = None, actual: Any = None, **fields: Any) -> None:
         rule = RULES[code]
         try:
             # Templates may name the expected/actual values too (B102: '… = {expected} 不符').
@@ -117,8 +117,8 @@ class Validator:
         for name, indices in _failures(df, enabled).items():
             code = name.split(":")[0]
             render = renders[name]
-            for idx in indices:
-                row = df.loc[idx]
+            # Records, not df.loc per row: rendering thousands of findings stays cheap.
+            for row in df.loc[indices].to_dict("records"):
                 self._emit(code, row, **render(row))
 
     def run(self) -> list[Finding]:
@@ -319,33 +319,37 @@ class Validator:
         tol = self.tol["money"]
         rows: list[dict[str, Any]] = []
         names = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}
-        for (file, form_id), group in funds.groupby(_KEY, sort=False):
-            total = group[group["section"] == "total"]
-            sources = group[group["section"] == "source"]
-            base = {"file": file, "form_id": form_id, "sheet": group["sheet"].iloc[0]}
-            if total.empty:
+        # Plain records grouped by form: a pandas slice per form costs ~1 ms, this ~10 µs.
+        groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+        for rec in funds.to_dict("records"):
+            groups.setdefault((rec["file"], rec["form_id"]), []).append(rec)
+        for (file, form_id), group in groups.items():
+            totals = [g for g in group if g["section"] == "total"]
+            if not totals:
                 continue
-            t = total.iloc[0]
+            t = totals[0]
+            base = {"file": file, "form_id": form_id, "sheet": group[0]["sheet"]}
+            sources = [g for g in group if g["section"] == "source"]
             for col, label in names.items():
-                filled = sources[col].notna()
+                filled = [g[col] for g in sources if pd.notna(g[col])]
                 # An empty 全年预算数/全年执行数 total is B105, a non-number total is V501: not also B104.
                 if t[f"{col}_bad"] or (col in ("budget", "spent") and pd.isna(t[col])):
                     continue
-                if filled.any():
-                    rows.append(dict(base, kind="B104", column=label, total=t[col], sum=float(sources.loc[filled, col].sum()),
+                if filled:
+                    rows.append(dict(base, kind="B104", column=label, total=t[col], sum=float(sum(filled)),
                                      cell=t[f"{col}_cell"]))
             if pd.isna(t["budget"]):
                 continue  # no 全年预算数 to compare the department split with: B105 / V501 say why
-            income = group[group["section"] == "income"]
-            expense = group[group["section"] == "expense"]
-            if not expense.empty:
-                basic = expense.loc[expense["source"].str.contains("基本支出", na=False), "amount"].sum(min_count=1)
-                project = expense.loc[expense["source"].str.contains("项目支出", na=False), "amount"].sum(min_count=1)
-                if pd.notna(basic) or pd.notna(project):
-                    rows.append(dict(base, kind="X601", total=t["budget"], basic=basic, project=project,
-                                     sum=float(pd.Series([basic, project]).sum()), cell=t["budget_cell"]))
-            if not income.empty and income["amount"].notna().any():
-                rows.append(dict(base, kind="X602", total=t["budget"], sum=float(income["amount"].sum()), cell=t["budget_cell"]))
+            income = [g["amount"] for g in group if g["section"] == "income" and pd.notna(g["amount"])]
+            expense = [g for g in group if g["section"] == "expense" and pd.notna(g["amount"])]
+            basic = [g["amount"] for g in expense if "基本支出" in str(g["source"])]
+            project = [g["amount"] for g in expense if "项目支出" in str(g["source"])]
+            if basic or project:
+                rows.append(dict(base, kind="X601", total=t["budget"], basic=sum(basic) if basic else None,
+                                 project=sum(project) if project else None, sum=float(sum(basic) + sum(project)),
+                                 cell=t["budget_cell"]))
+            if income:
+                rows.append(dict(base, kind="X602", total=t["budget"], sum=float(sum(income)), cell=t["budget_cell"]))
         if rows:
             self._funds_sum_checks(pd.DataFrame(rows), tol)
         # B105 where a funds block has no 年度资金总额 row at all.
@@ -354,7 +358,7 @@ class Validator:
             for form in self.forms.itertuples(index=False):
                 key = (form.file, form.form_id)
                 if isinstance(form.funds_label_cell, str) and key not in has_total.index:
-                    self._emit("B105", pd.Series(form._asdict()), form.funds_label_cell, "年度资金总额行", "缺失",
+                    self._emit("B105", form._asdict(), form.funds_label_cell, "年度资金总额行", "缺失",
                                column="整行（资金表中缺少这一行）")
 
     def _funds_sum_checks(self, df: pd.DataFrame, tol: float) -> None:
@@ -444,7 +448,7 @@ class Validator:
         field_names = {"name": "名称", "department": "主管部门", "unit": "实施单位"}
 
         def c305(col: str) -> Render:
-            def render(r: pd.Series) -> dict[str, Any]:
+            def render(r: dict[str, Any]) -> dict[str, Any]:
                 label = ("部门名称" if r["kind"] == "department" else "项目名称") if col == "name" else field_names[col]
                 cell = r[f"{col}_cell"] if isinstance(r[f"{col}_cell"], str) else r["title_cell"]
                 return dict(cell=cell, expected=label, actual="空", field=label)
@@ -549,17 +553,17 @@ def _outside_band(band: tuple[float, float] | None, score: float, weight: float)
     return not (band[0] - 1e-9 <= share <= band[1] + 1e-9)
 
 
-def _render_band(r: pd.Series) -> dict[str, Any]:
+def _render_band(r: dict[str, Any]) -> dict[str, Any]:
     lo, hi = qualitative_band(r["actual"]) or (0.0, 1.0)
     return dict(cell=r["score_cell"], expected=f"{fmt(lo * r['weight'])}–{fmt(hi * r['weight'])}", actual=fmt(r["score"]),
                 band=f"{fmt(lo * 100)}%–{fmt(hi * 100)}%", score=fmt(r["score"]), weight=fmt(r["weight"]), result=r["actual"])
 
 
-def _fields_target(r: pd.Series) -> dict[str, Any]:
+def _fields_target(r: dict[str, Any]) -> dict[str, Any]:
     return dict(target=r["target"], result=r["actual"], score=fmt(r["score"]), weight=fmt(r["weight"]))
 
 
-def _render_b102(r: pd.Series) -> dict[str, Any]:
+def _render_b102(r: dict[str, Any]) -> dict[str, Any]:
     rate = r["spent"] / r["budget"] if (pd.notna(r["budget"]) and r["budget"] and pd.notna(r["spent"])) else r["rate"]
     expected = min(float(rate), 1.0) * float(r["weight"])
     return dict(cell=r["score_cell"], expected=fmt(expected), actual=fmt(r["score"]), score=fmt(r["score"]),
@@ -580,7 +584,7 @@ def _is_cell(cells: pd.Series) -> pd.Series:
     return cells.map(lambda c: isinstance(c, str) and bool(_A1_RE.match(c))).astype(bool)
 
 
-def _cell_or(r: pd.Series, col: str) -> Any:
+def _cell_or(r: dict[str, Any], col: str) -> Any:
     """The row's cell of `col`; where the form has no such column, its 三级指标 cell."""
     for c in (col, "name_cell", "score_cell"):
         v = r.get(c)
@@ -589,7 +593,7 @@ def _cell_or(r: pd.Series, col: str) -> Any:
     return None
 
 
-def _first_footer_cell(r: pd.Series) -> str | None:
+def _first_footer_cell(r: dict[str, Any]) -> str | None:
     for col in ("filler_cell", "fill_date_cell", "phone_cell", "leader_cell"):
         if isinstance(r.get(col), str):
             return r[col]

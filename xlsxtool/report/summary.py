@@ -131,7 +131,7 @@ def summary_row(r: FileResult) -> list[Any]:
     if not units:
         units = _unique([f.get("department") for f in forms])
     names = _unique([f.get("name") or f.get("title") for f in forms])
-    scores = "、".join(_score(f.get("total_score")) for f in forms)
+    scores = "、".join(_score(total) for _fid, _name, total in r.form_scores())  # declared 总分, else the sum
     return [r.path, "、".join(units), _join_limited(names), r.forms, r.errors, r.warnings, scores, r.verdict]
 
 
