@@ -6,6 +6,7 @@ Defined once as data; the locator only ever compares *normalised* labels (see va
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .values import norm_label
 
@@ -46,6 +47,7 @@ _COLUMN_LOOKUP: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=16384)
 def column_key(text: object) -> str | None:
     """Canonical column name of a header cell, or None."""
     label = norm_label(text)

@@ -84,7 +84,7 @@ def _text(value: Any) -> str | None:
 
 def _is_title(value: Any) -> bool:
     text = _text(value)
-    if not text:
+    if not text or "评" not in text:  # cheap pre-filter: every cell of every sheet passes here
         return False
     label = norm_label(text)
     # Titles are short; long prose that mentions 自评表 is not a title.
@@ -201,9 +201,8 @@ def _locate_inside(form: FormLocation) -> None:
         cells = _anchors_in_row(sheet, r, form.left, form.right)
         if not cells:
             continue
-        labels = [(c, v, norm_label(v) if isinstance(v, str) else "") for c, v in cells]
+        labels, keys = _labels(cells)
         first_label = labels[0][2]
-        keys = {column_key(v) for _, v in cells}
 
         # Footer: '填表人：… 填报日期：… 联系电话：…' (one merged cell or several).
         if any(lbl.startswith(FOOTER_MARKERS) for _, _, lbl in labels):
@@ -290,6 +289,13 @@ def _locate_inside(form: FormLocation) -> None:
             continue
 
     _check_required(form)
+
+
+def _labels(cells: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any, str]], set[str | None]]:
+    """Normalised label and column key of each cell of a row."""
+    labels = [(c, v, norm_label(v) if isinstance(v, str) else "") for c, v in cells]
+    keys = {column_key(lbl) if lbl else None for _c, _v, lbl in labels}
+    return labels, keys
 
 
 def _is_total_row(form: FormLocation, labels: list[tuple[int, Any, str]]) -> bool:

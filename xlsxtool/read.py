@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class EncryptedWorkbookError(WorkbookError):
     code = "F002"
 
 
+@lru_cache(maxsize=4096)
 def col_letter(col: int) -> str:
     """0-based column index → Excel letters (0 → A, 26 → AA)."""
     letters = ""
@@ -88,6 +89,7 @@ class SheetGrid:
     hidden: bool = False
     hidden_rows: list[int] = field(default_factory=list)
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
+    _row_cache: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, repr=False)
     width: int = field(init=False, default=0)
     bottom: int = field(init=False, default=0)
     right: int = field(init=False, default=0)
@@ -135,14 +137,17 @@ class SheetGrid:
     def is_continuation(self, row: int, col: int) -> bool:
         return (row, col) in self._anchor
 
-    def row_values(self, row: int) -> Iterator[tuple[int, Any]]:
-        """(col, value) of the non-empty anchor cells of one row, left to right."""
-        r = row - self.top
-        if not 0 <= r < len(self.rows):
-            return
-        for i, v in enumerate(self.rows[r]):
-            if v is not None and v != "":
-                yield self.left + i, v
+    def row_values(self, row: int) -> list[tuple[int, Any]]:
+        """(col, value) of the non-empty cells of one row, left to right (cached: the locator
+        and the normalizer each walk every row several times)."""
+        cached = self._row_cache.get(row)
+        if cached is None:
+            r = row - self.top
+            cells = self.rows[r] if 0 <= r < len(self.rows) else ()
+            left = self.left
+            cached = [(left + i, v) for i, v in enumerate(cells) if v is not None and v != ""]
+            self._row_cache[row] = cached
+        return cached
 
 
 @dataclass
@@ -237,15 +242,24 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def formula_cells_without_value(zf: zipfile.ZipFile, limit: int = 1000) -> list[tuple[str, str]]:
-    """Formula cells with no cached <v> value, per sheet, in sheet order (rule F004)."""
-    found: list[tuple[str, str]] = []
+_HIDDEN_ROW_RE = re.compile(rb'<row\b[^>]*\br="(\d+)"[^>]*\bhidden="(?:1|true)"')
+
+
+def scan_sheets(zf: zipfile.ZipFile, limit: int = 1000) -> tuple[list[tuple[str, str]], dict[str, list[int]]]:
+    """One pass over each sheet's XML for what calamine does not report:
+    formula cells with no cached value (rule F004), in sheet order, and hidden rows (0-based)."""
+    formulas: list[tuple[str, str]] = []
+    hidden: dict[str, list[int]] = {}
     for name, part in _sheet_parts(zf).items():
         try:
             xml = zf.read(part)
         except KeyError:
             continue
-        if b"<f" not in xml:  # most sheets have no formulas: skip the scan
+        if b"hidden=" in xml:
+            rows = [int(m) - 1 for m in _HIDDEN_ROW_RE.findall(xml)]
+            if rows:
+                hidden[name] = rows
+        if b"<f" not in xml or len(formulas) >= limit:  # most sheets have no formulas
             continue
         for attrs, body in _CELL_RE.findall(xml):
             if not body:
@@ -255,25 +269,10 @@ def formula_cells_without_value(zf: zipfile.ZipFile, limit: int = 1000) -> list[
             if b"<f" in body and not _VALUE_RE.search(body) and not (b't="str"' in attrs and b"<v" in body):
                 ref = _REF_RE.search(attrs)
                 if ref:
-                    found.append((name, ref.group(1).decode()))
-                    if len(found) >= limit:
-                        return found
-    return found
-
-
-def _hidden_rows(zf: zipfile.ZipFile) -> dict[str, list[int]]:
-    """0-based indices of hidden rows per sheet (cheap regex over the sheet XML)."""
-    hidden: dict[str, list[int]] = {}
-    row_re = re.compile(rb'<row\b[^>]*\br="(\d+)"[^>]*\bhidden="(?:1|true)"')
-    for name, part in _sheet_parts(zf).items():
-        try:
-            xml = zf.read(part)
-        except KeyError:
-            continue
-        rows = [int(m) - 1 for m in row_re.findall(xml)]
-        if rows:
-            hidden[name] = rows
-    return hidden
+                    formulas.append((name, ref.group(1).decode()))
+                    if len(formulas) >= limit:
+                        break
+    return formulas, hidden
 
 
 def _read_calamine(data: bytes, path: str) -> list[SheetGrid]:
@@ -293,7 +292,8 @@ def _read_calamine(data: bytes, path: str) -> list[SheetGrid]:
             raise WorkbookError(
                 f"工作表“{meta.name}”有 {sheet.height}×{sheet.width} 个单元格，超出上限，拒绝读取"
             )
-        rows = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=True)]
+        # Empty cells stay '' as calamine gives them: every reader of the grid treats '' as empty.
+        rows = sheet.to_python(skip_empty_area=True)
         merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
         sheets.append(
             SheetGrid(
@@ -360,8 +360,8 @@ def read_bytes(data: bytes, path: str) -> Workbook:
     book = Workbook(path=path, sheets=sheets, engine=engine, notes=notes)
     if zf is not None:
         try:
-            book.formula_cells_without_value = formula_cells_without_value(zf)
-            for sheet_name, rows in _hidden_rows(zf).items():
+            book.formula_cells_without_value, hidden_rows = scan_sheets(zf)
+            for sheet_name, rows in hidden_rows.items():
                 for sheet in sheets:
                     if sheet.name == sheet_name:
                         sheet.hidden_rows = rows

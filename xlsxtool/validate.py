@@ -63,8 +63,11 @@ def _failures(df: pd.DataFrame, checks: dict[str, Check]) -> dict[str, list[Any]
     if df.empty or not checks:
         return {}
     schema = pa.DataFrameSchema(checks=[pa.Check(fn, name=code) for code, fn in checks.items()])
+    # Checks compute from the full frame they close over; pandera is handed one column so its
+    # failure cases come back one per failing row, not one per row × column (10× cheaper).
+    narrow = df.iloc[:, :1]
     try:
-        schema.validate(df, lazy=True)
+        schema.validate(narrow, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         out: dict[str, list[Any]] = {}
@@ -244,7 +247,7 @@ class Validator:
         labels = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数", "weight": "分值",
                   "rate": "执行率", "score": "得分", "amount": "金额"}
         for col, label in labels.items():
-            v_checks[f"V501:{col}"] = (lambda c: lambda d: ~d[f"{c}_bad"].astype(bool))(col)
+            v_checks[f"V501:{col}"] = (lambda c: lambda d: ~df[f"{c}_bad"].astype(bool))(col)
             v_renders[f"V501:{col}"] = (lambda c, lb: lambda r: dict(cell=r[f"{c}_cell"], expected="数字", actual=r[f"{c}_raw"],
                                                                     column=lb, raw=r[f"{c}_raw"]))(col, label)
         self._run(df, v_checks, v_renders)
@@ -321,7 +324,9 @@ class Validator:
         names = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}
         # Plain records grouped by form: a pandas slice per form costs ~1 ms, this ~10 µs.
         groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-        for rec in funds.to_dict("records"):
+        needed = ["file", "form_id", "sheet", "section", "source", "amount"] + [
+            f"{c}{suffix}" for c in names for suffix in ("", "_bad", "_cell")]
+        for rec in funds[needed].to_dict("records"):
             groups.setdefault((rec["file"], rec["form_id"]), []).append(rec)
         for (file, form_id), group in groups.items():
             totals = [g for g in group if g["section"] == "total"]
@@ -367,9 +372,9 @@ class Validator:
             df["project"] = None
         differs = _differs(df["total"], df["sum"], tol) | (df["total"].isna() & df["sum"].notna())
         checks: dict[str, Check] = {
-            "B104": lambda d: ~((d["kind"] == "B104") & differs),
-            "X601": lambda d: ~((d["kind"] == "X601") & differs),
-            "X602": lambda d: ~((d["kind"] == "X602") & differs),
+            "B104": lambda d: ~((df["kind"] == "B104") & differs),
+            "X601": lambda d: ~((df["kind"] == "X601") & differs),
+            "X602": lambda d: ~((df["kind"] == "X602") & differs),
         }
         renders: dict[str, Render] = {
             "B104": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), column=r["column"],
@@ -389,20 +394,17 @@ class Validator:
         # Profile: a form whose 一级 labels are all outside the national taxonomy uses another
         # province's scheme (四川 部门决策/综合管理…, older 投入/过程/效果): T401 does not apply.
         national = known.groupby([ind["file"], ind["form_id"]]).transform("any")
-        groups = (
-            ind[ind["level1_cell"].notna()]
-            .assign(national=national)
-            .groupby(["file", "form_id", "level1_cell"], sort=False)
-            .agg(sheet=("sheet", "first"), level1=("level1", "first"), level1_key=("level1_key", "first"),
-                 declared=("level1_weight", "first"), sum=("weight", lambda s: s.sum(min_count=1)),
-                 national=("national", "first"), weight_bad=("weight_bad", "any"))
-            .reset_index()
-        )
-        free_split = self.forms.set_index(_KEY)["indicators_weight_declared"].astype(float)
+        grouped = ind[ind["level1_cell"].notna()].assign(national=national).groupby(
+            ["file", "form_id", "level1_cell"], sort=False)
+        groups = grouped.agg(sheet=("sheet", "first"), level1=("level1", "first"), level1_key=("level1_key", "first"),
+                             declared=("level1_weight", "first"), national=("national", "first"),
+                             weight_bad=("weight_bad", "any"))
+        groups["sum"] = grouped["weight"].sum(min_count=1)
+        groups = groups.reset_index()
         # A block label declaring its own total ('绩效指标(90分)', Sichuan) means a free split: no S208.
-        groups["free_split"] = [
-            pd.notna(free_split.get((f, i))) for f, i in zip(groups["file"], groups["form_id"], strict=True)
-        ]
+        free_split = self.forms[_KEY].assign(free_split=self.forms["indicators_weight_declared"].notna())
+        groups = groups.merge(free_split, on=_KEY, how="left")
+        groups["free_split"] = groups["free_split"].fillna(False).astype(bool)
         tol = self.tol["score"]
         declared = groups["declared"].astype(float)
         total = groups["sum"].astype(float).fillna(0)
@@ -517,17 +519,14 @@ class Validator:
         project_ids = forms[forms["kind"] == "project"][_KEY]
         totals = funds[(funds["section"] == "total")].merge(project_ids, on=_KEY)
         project_budget = totals.groupby("file")["budget"].sum(min_count=1)
-        rows = []
-        for dept in dept_forms.itertuples(index=False):
-            items = funds[(funds["file"] == dept.file) & (funds["form_id"] == dept.form_id)
-                          & (funds["section"] == "expense") & funds["source"].str.contains("项目支出", na=False)]
-            if items.empty or pd.isna(items["amount"].iloc[0]) or dept.file not in project_budget.index:
-                continue
-            rows.append(dict(file=dept.file, form_id=dept.form_id, sheet=items["sheet"].iloc[0], cell=items["amount_cell"].iloc[0],
-                             project=float(items["amount"].iloc[0]), sum=float(project_budget[dept.file])))
-        if not rows:
+        expense = funds[(funds["section"] == "expense") & funds["source"].str.contains("项目支出", na=False)]
+        items = expense.merge(dept_forms[_KEY], on=_KEY).drop_duplicates(_KEY)
+        items = items[items["amount"].notna() & items["file"].isin(project_budget.index)]
+        if items.empty:
             return
-        df = pd.DataFrame(rows)
+        df = pd.DataFrame({"file": items["file"], "form_id": items["form_id"], "sheet": items["sheet"],
+                           "cell": items["amount_cell"], "project": items["amount"].astype(float),
+                           "sum": items["file"].map(project_budget).astype(float)}).reset_index(drop=True)
         exceeds = (df["sum"] - df["project"]).round(9) > self.tol["money"]
         self._run(df, {"X603": lambda d: ~exceeds},
                   {"X603": lambda r: dict(cell=r["cell"], expected=f"≤ {fmt(r['project'])}", actual=fmt(r["sum"]),
