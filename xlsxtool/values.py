@@ -258,13 +258,13 @@ def _parse_number_text(s: str) -> Num:
     return Num(_round(v), s, True, True)
 
 
-def parse_number(value: object) -> Num:
-    """Numeric cell (分值, 得分, amounts). ok=False only for real text -> rule V501."""
+def _parse_cell(value: object, parse_text: Callable[[str], Num], scale: Callable[[float], float]) -> Num:
+    """Shared shape of parse_number / parse_percent: text goes to `parse_text`, numbers to `scale`."""
     try:
         if value is None:
             return _EMPTY_NUM
         if isinstance(value, str):
-            return _parse_number_text(value)
+            return parse_text(value)
         if isinstance(value, bool):  # True/False in a numeric column is not a number
             return Num(None, str(value), False, False)
         if _is_number(value):
@@ -273,13 +273,21 @@ def parse_number(value: object) -> Num:
                 return _EMPTY_NUM
             if math.isinf(f):
                 return Num(None, str(value), False, False)
-            return Num(_round(f), str(value), True, False)
+            return Num(_round(scale(f)), str(value), True, False)
         if is_blank(value):
             return _EMPTY_NUM
-        s = str(value)  # dates and other objects: judged by their text, normally not ok
-        return _parse_number_text(s)
+        return parse_text(str(value))  # dates and other objects: judged by their text
     except Exception:
         return Num(None, None, False, False)
+
+
+def parse_number(value: object) -> Num:
+    """Numeric cell (分值, 得分, amounts). ok=False only for real text -> rule V501."""
+    return _parse_cell(value, _parse_number_text, _identity)
+
+
+def _identity(v: float) -> float:
+    return v
 
 
 def _pct_scale(v: float) -> float:
@@ -301,30 +309,7 @@ def _parse_percent_text(s: str) -> Num:
 
 def parse_percent(value: object) -> Num:
     """执行率 cell as a FRACTION: '95%' / 0.95 / 95 / '95' -> 0.95."""
-    try:
-        if value is None:
-            return _EMPTY_NUM
-        if isinstance(value, str):
-            return _parse_percent_text(value)
-        if isinstance(value, bool):
-            return Num(None, str(value), False, False)
-        if _is_number(value):
-            f = _as_float(value)
-            if f != f:
-                return _EMPTY_NUM
-            if math.isinf(f):
-                return Num(None, str(value), False, False)
-            return Num(_round(_pct_scale(f)), str(value), True, False)
-        if is_blank(value):
-            return _EMPTY_NUM
-        return _parse_percent_text(str(value))
-    except Exception:
-        return Num(None, None, False, False)
-
-
-# ---------------------------------------------------------------------------------------------
-# Targets (年度指标值) and actuals (实际完成值)
-# ---------------------------------------------------------------------------------------------
+    return _parse_cell(value, _parse_percent_text, _pct_scale)
 
 
 @dataclass(frozen=True, slots=True)
