@@ -41,6 +41,10 @@ class Source:
             return zf.read(self.member)
 
 
+# What the reports read of a form once its rows are validated (see FileResult.slim).
+_SUMMARY_FORM_KEYS = ("form_id", "kind", "name", "title", "unit", "department", "total_score", "sheet")
+
+
 @dataclass
 class FileResult:
     source: Source
@@ -88,7 +92,9 @@ class FileResult:
         (form headers, scores, findings), so memory stays flat over thousands of files."""
         self._scores = self.form_scores()
         if self.extract is not None:
-            self.extract.funds, self.extract.indicators, self.extract.goals = [], [], []
+            ext = self.extract
+            ext.funds, ext.indicators, ext.goals = [], [], []
+            ext.forms = [{k: f.get(k) for k in _SUMMARY_FORM_KEYS} for f in ext.forms]
 
     @property
     def verdict(self) -> str:
@@ -409,7 +415,7 @@ def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool =
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            outcomes = list(pool.map(_annotate_one, jobs_list, chunksize=4))
+            outcomes = list(pool.map(_annotate_one, jobs_list, chunksize=1))
     else:
         outcomes = [_annotate_one(job) for job in jobs_list]
     written: dict[str, str] = {}
