@@ -336,11 +336,25 @@ def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float |
         for src in sources:
             yield load_with_timeout(src, timeout if len(sources) > 1 else None)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    chunk = max(1, min(16, len(sources) // (jobs * 8)))
+    # A bounded window of files in flight (not Executor.map, which submits everything at once):
+    # parsed results never pile up faster than the main process validates and slims them.
+    window = jobs * 8
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(load_with_timeout, sources, [timeout] * len(sources), chunksize=chunk)
+        pending: deque[Future[FileResult]] = deque()
+        queue = iter(sources)
+        for src in queue:
+            pending.append(pool.submit(load_with_timeout, src, timeout))
+            if len(pending) >= window:
+                break
+        while pending:
+            result = pending.popleft().result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append(pool.submit(load_with_timeout, nxt, timeout))
+            yield result
 
 
 def check(
@@ -412,9 +426,13 @@ def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool =
         jobs_list.append((src, r.findings, source_path, dest, r.verdict))
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(jobs_list) >= 4:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # Spawned, not forked: a forked worker would start as a copy of this (by now large)
+        # process; a spawned one imports only openpyxl, which keeps the run's memory bounded.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             outcomes = list(pool.map(_annotate_one, jobs_list, chunksize=1))
     else:
         outcomes = [_annotate_one(job) for job in jobs_list]

@@ -112,7 +112,8 @@ def run_check(
         raise _fail(f"--out 必须是文件夹：{out}")
     console = Console(stderr=False, highlight=False)
     err_console = Console(stderr=True, highlight=False)
-    show_progress = output_format == "rich" and err_console.is_terminal
+    # The bar goes to stderr, but only when the user is watching: both streams on a terminal.
+    show_progress = output_format == "rich" and err_console.is_terminal and console.is_terminal
     exclude = [out] if out is not None else []
     result = api.check(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
                        progress=_progress(err_console) if show_progress else None)
