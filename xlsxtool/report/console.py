@@ -77,7 +77,7 @@ def print_totals(console: Console, result: CheckResult, max_forms_in_summary: in
     rows = [(file, name, total) for file in result.files for _fid, name, total in file.form_scores()]
     if rows and len(rows) <= max_forms_in_summary:
         table = Table(title="各表总分与等级", title_justify="left", title_style="bold")
-        table.add_column("文件")
+        table.add_column("文件", overflow="fold")
         table.add_column("表单")
         table.add_column("总分", justify="right")
         table.add_column("等级", justify="center")
