@@ -23,7 +23,7 @@ from .labels import (
     field_key,
 )
 from .read import SheetGrid
-from .values import is_blank, norm_label
+from .values import norm_label
 
 Pos = tuple[int, int]
 Span = tuple[int, int]  # first and last column a header covers (merged headers cover several)
@@ -361,6 +361,3 @@ def resolved_in_span(sheet: SheetGrid, row: int, span: Span) -> tuple[Any, Pos]:
     anchor = sheet.anchor(row, c0)
     return sheet.raw(*anchor), anchor
 
-
-def is_blank_row(sheet: SheetGrid, row: int, left: int, right: int) -> bool:
-    return all(is_blank(v) for _c, v in _anchors_in_row(sheet, row, left, right))

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .labels import (
-    EXPENSE_MARKER,
-    INCOME_MARKER,
     TOTAL_SOURCE,
     level1_key,
     level2_key,
@@ -498,6 +496,3 @@ def to_frames(extracts: list[Extract]) -> dict[str, Any]:
         "goals": frame([r for e in extracts for r in e.goals], GOAL_COLUMNS),
     }
 
-
-def income_expense_markers() -> tuple[str, str]:
-    return INCOME_MARKER, EXPENSE_MARKER
