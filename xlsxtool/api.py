@@ -260,6 +260,11 @@ def _file_finding(code: str, display: str, **fields: Any) -> Finding:
                    message=rule.message.format(**fields))
 
 
+def _not_found(path: str) -> FileResult:
+    """A path given on the command line that matched no file: F001 on that path."""
+    return _unreadable(Source(display=path, path=Path(path)), WorkbookError("找不到该文件或文件夹"))
+
+
 def _unreadable(source: Source, exc: WorkbookError) -> FileResult:
     finding = _file_finding(exc.code, source.display, detail=exc.message)
     return FileResult(source=source, extract=None, findings=[finding], error=exc.code)
@@ -388,8 +393,9 @@ def check(
     validate_results(batch, codes, tolerances)
     results.extend(batch)
     for m in missing:
-        results.append(_unreadable(Source(display=m, path=Path(m)), WorkbookError("找不到该文件或文件夹")))
-        results[-1].findings = [f for f in results[-1].findings if f.rule in codes]
+        result = _not_found(m)
+        result.findings = [f for f in result.findings if f.rule in codes]
+        results.append(result)
     return CheckResult(files=results)
 
 
@@ -464,9 +470,7 @@ def check_bytes(data: bytes, name: str = "workbook.xlsx", codes: set[str] | None
 def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileResult]]:
     """Tidy frames of every readable workbook (for `convert`), plus the per-file results."""
     sources, missing = discover(paths)
-    results = [load(s) for s in sources]
-    for m in missing:
-        results.append(_unreadable(Source(display=m, path=Path(m)), WorkbookError("找不到该文件或文件夹")))
+    results = [load(s) for s in sources] + [_not_found(m) for m in missing]
     frames = to_frames([r.extract for r in results if r.extract is not None])
     return frames, results
 

@@ -238,15 +238,18 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
                 label, label_pos = _text(v), (r, c)
         rec: Record = dict(base, row=r + 1, section="source")
         any_value = False
+        rate_value: Any = None
         for key, name in _FUNDS_FIELDS.items():
             if key in header.columns:
                 value, pos = cell_in_span(sheet, r, header.columns[key])
                 _num(rec, name, value, pos, percent=(name == "rate"))
                 any_value = any_value or not is_blank(value)
+                if name == "rate":
+                    rate_value = value
             else:
                 _empty_num(rec, name)
         _empty_num(rec, "amount")
-        _fix_rate_scale(rec, sheet.raw(*sheet.anchor(*_cell_pos(rec["rate_cell"]))) if rec["rate_cell"] else None)
+        _fix_rate_scale(rec, rate_value)
         if label is None and not any_value:
             continue  # a blank spacer row inside the block
         canonical = source_key(label) if label else None
@@ -281,12 +284,6 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
             if label is None and rec["amount"] is None and not rec["amount_bad"]:
                 continue
             out.funds.append(rec)
-
-
-def _cell_pos(ref: str) -> tuple[int, int]:
-    from .read import parse_a1
-
-    return parse_a1(ref)
 
 
 def _fix_rate_scale(rec: Record, raw: Any) -> None:

@@ -50,10 +50,6 @@ def _differs(a: pd.Series, b: pd.Series, tol: float) -> pd.Series:
     return (diff > tol).fillna(False)
 
 
-def _present(s: pd.Series) -> pd.Series:
-    return s.notna()
-
-
 def _failures(df: pd.DataFrame, checks: dict[str, Check]) -> dict[str, list[Any]]:
     """Run named row checks as one pandera schema; return failing index labels per check name.
 
