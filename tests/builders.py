@@ -8,6 +8,7 @@ arithmetic right, so any rule that fires is the one a test broke on purpose.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,26 @@ CLEAN_FUNDS: list[dict[str, Any]] = [
 class Form:
     rows: list[list[Any]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 (0-based, in-form)
+
+
+Adder = Callable[[list[Any]], int]
+Merges = list[tuple[int, int, int, int]]
+
+
+def _title_and_name(add: Adder, merges: Merges, width: int, title: str, label: str, name: Any) -> None:
+    """The first two rows every form shares: the title (merged across) and label | name."""
+    r = add([title])
+    merges.append((r, 0, r, width - 1))
+    r = add([label, name])
+    merges.append((r, 1, r, width - 1))
+
+
+def _goals_block(add: Adder, merges: Merges, width: int, goals: tuple[Any, Any], actual_header: str) -> None:
+    """'年度总体目标 | 预期目标 (B:E) | 实际完成情况 (F:…)' and its one answer row."""
+    g = add(["年度总体目标", "预期目标", None, None, None, actual_header])
+    merges.extend([(g, 1, g, 4), (g, 5, g, width - 1)])
+    r = add([None, goals[0], None, None, None, goals[1]])
+    merges.extend([(r, 1, r, 4), (r, 5, r, width - 1), (g, 0, r, 0)])
 
 
 def project_form(
@@ -79,10 +100,7 @@ def project_form(
         rows.append(cells + [None] * (width - len(cells)))
         return len(rows) - 1
 
-    r = add([title])
-    merges.append((r, 0, r, width - 1))
-    r = add(["项目名称", name])
-    merges.append((r, 1, r, width - 1))
+    _title_and_name(add, merges, width, title, "项目名称", name)
     if unit_style == "prefix":
         r = add(["主管部门", department, None, None, None, f"实施单位：{unit or ''}"])
         merges += [(r, 1, r, 4), (r, 5, r, width - 1)]
@@ -96,10 +114,7 @@ def project_form(
                  f.get("rate"), f.get("score")])
         merges.append((r, 1, r, 2))
     merges.append((head, 0, len(rows) - 1, 0))
-    g = add(["年度总体目标", "预期目标", None, None, None, "实际完成情况"])
-    merges += [(g, 1, g, 4), (g, 5, g, width - 1)]
-    r = add([None, goals[0], None, None, None, goals[1]])
-    merges += [(r, 1, r, 4), (r, 5, r, width - 1), (g, 0, r, 0)]
+    _goals_block(add, merges, width, goals, "实际完成情况")
     if split_target:
         header = [indicators_label, h["l1"], h["l2"], h["l3"], "指标性质", "指标值", "度量单位", h["actual"], h["weight"], h["score"]]
         header.append(h["reason"])
@@ -258,10 +273,7 @@ def department_form(
         rows.append(cells + [None] * (width - len(cells)))
         return len(rows) - 1
 
-    r = add([title])
-    merges.append((r, 0, r, width - 1))
-    r = add([name_label, name])
-    merges.append((r, 1, r, width - 1))
+    _title_and_name(add, merges, width, title, name_label, name)
     head = add([funds_label, None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
     merges.append((head, 1, head, 2))
     r = add([None, "年度资金总额", None, tf.get("initial"), tf.get("budget"), tf.get("spent"), tf.get("weight"),
@@ -275,10 +287,7 @@ def department_form(
         r = add([None, inc, None, None, None, exp])
         merges += [(r, 1, r, 4), (r, 5, r, width - 1)]
     merges.append((head, 0, len(rows) - 1, 0))
-    g = add(["年度总体目标", "预期目标", None, None, None, "实际完成情况\u3000"])
-    merges += [(g, 1, g, 4), (g, 5, g, width - 1)]
-    r = add([None, goals[0], None, None, None, goals[1]])
-    merges += [(r, 1, r, 4), (r, 5, r, width - 1), (g, 0, r, 0)]
+    _goals_block(add, merges, width, goals, "实际完成情况\u3000")
     ind_head = add(["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                     "偏差原因分析及改进措施"])
     l1_start = l2_start = None
