@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .labels import (
@@ -96,7 +97,9 @@ def _kind_of(label: str) -> str:
 
 
 def _anchors_in_row(sheet: SheetGrid, row: int, left: int, right: int) -> list[tuple[int, Any]]:
-    """Non-empty cells that *start* in this row, left to right (merged continuations skipped)."""
+    """Non-empty cells of this row between left and right, left to right."""
+    if left <= sheet.left and right >= sheet.right:  # the usual case: the form spans the sheet
+        return sheet.row_values(row)
     return [(c, v) for c, v in sheet.row_values(row) if left <= c < right]
 
 
@@ -117,7 +120,7 @@ def find_titles(sheet: SheetGrid) -> list[tuple[Pos, str]]:
     titles: list[tuple[Pos, str]] = []
     for r in range(sheet.top, sheet.bottom):
         for c, v in sheet.row_values(r):
-            if _is_title(v):
+            if isinstance(v, str) and "评" in v and _is_title(v):  # cheap pre-filter inline
                 titles.append(((r, c), str(v)))
     return titles
 
@@ -201,11 +204,11 @@ def _locate_inside(form: FormLocation) -> None:
         cells = _anchors_in_row(sheet, r, form.left, form.right)
         if not cells:
             continue
-        labels, keys = _labels(cells)
+        labels, keys, marks = _labels(cells)
         first_label = labels[0][2]
 
         # Footer: '填表人：… 填报日期：… 联系电话：…' (one merged cell or several).
-        if any(lbl.startswith(FOOTER_MARKERS) for _, _, lbl in labels):
+        if marks & _FOOTER:
             # Every cell of the row: a value may be a real date or number next to its label.
             form.footer_cells.extend((r, c) for c, _, _lbl in labels)
             state = "footer"
@@ -252,7 +255,7 @@ def _locate_inside(form: FormLocation) -> None:
                 continue
 
         # Goals block: '年度总体目标 | 预期目标 | 实际完成情况'.
-        if any(lbl in GOALS_BLOCK_LABELS for _, _, lbl in labels) and form.goals_label is None:
+        if marks & _GOALS and form.goals_label is None:
             for c, _v, lbl in labels:
                 if lbl in GOALS_BLOCK_LABELS:
                     form.goals_label = (r, c)
@@ -265,7 +268,7 @@ def _locate_inside(form: FormLocation) -> None:
             continue
 
         if state == "funds":
-            if any(INCOME_MARKER in lbl or EXPENSE_MARKER in lbl for _, _, lbl in labels):
+            if marks & _SPLIT:
                 for c, _v, lbl in labels:
                     if INCOME_MARKER in lbl:
                         form.income_col = c
@@ -291,11 +294,33 @@ def _locate_inside(form: FormLocation) -> None:
     _check_required(form)
 
 
-def _labels(cells: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any, str]], set[str | None]]:
-    """Normalised label and column key of each cell of a row."""
-    labels = [(c, v, norm_label(v) if isinstance(v, str) else "") for c, v in cells]
-    keys = {column_key(lbl) if lbl else None for _c, _v, lbl in labels}
-    return labels, keys
+# What a normalised label can mark a row as (bit flags, so a row's marks are one OR).
+_FOOTER, _GOALS, _SPLIT = 1, 2, 4
+
+
+@lru_cache(maxsize=16384)
+def _label_info(label: str) -> tuple[str | None, int]:
+    """Column key of a normalised label and the row marks it carries."""
+    marks = (
+        (_FOOTER if label.startswith(FOOTER_MARKERS) else 0)
+        | (_GOALS if label in GOALS_BLOCK_LABELS else 0)
+        | (_SPLIT if INCOME_MARKER in label or EXPENSE_MARKER in label else 0)
+    )
+    return (column_key(label) if label else None), marks
+
+
+def _labels(cells: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any, str]], set[str | None], int]:
+    """Normalised label of each cell of a row, the column keys of the row and its marks."""
+    labels: list[tuple[int, Any, str]] = []
+    keys: set[str | None] = set()
+    marks = 0
+    for c, v in cells:
+        label = norm_label(v) if isinstance(v, str) else ""
+        labels.append((c, v, label))
+        key, mark = _label_info(label)
+        keys.add(key)
+        marks |= mark
+    return labels, keys, marks
 
 
 def _is_total_row(form: FormLocation, labels: list[tuple[int, Any, str]]) -> bool:
@@ -346,11 +371,10 @@ def cell_in_span(sheet: SheetGrid, row: int, span: Span) -> tuple[Any, Pos]:
     the span belongs to that other column.
     """
     c0, c1 = span
+    starts = sheet.starts(row)
     for c in range(c0, c1 + 1):
-        if sheet.is_continuation(row, c):
-            continue
-        v = sheet.raw(row, c)
-        if v is not None and v != "":
+        v = starts.get(c)
+        if v is not None:
             return v, (row, c)
     return None, (row, c0)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from .labels import (
@@ -85,6 +86,7 @@ class Extract:
     notes: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1 << 16)
 def a1(row: int, col: int) -> str | None:
     """A1 address, or None for a column the form does not have (cell_in_span gives col −1)."""
     return _a1(row, col) if col >= 0 and row >= 0 else None
@@ -100,23 +102,41 @@ def _text(value: Any) -> str | None:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    text = str(value).strip().strip("\u3000").strip()
+    text = str(value).strip()  # str.strip() also removes full-width spaces (U+3000)
     return text or None
 
 
-def _num(rec: Record, name: str, value: Any, pos: tuple[int, int], percent: bool = False) -> None:
+@cache
+def _suffixed(name: str) -> tuple[str, str, str]:
+    return f"{name}_raw", f"{name}_bad", f"{name}_cell"
+
+
+def _parsed(value: Any, percent: bool) -> tuple[float | None, str | None, bool]:
+    """(number, text as typed, not-a-number) of a numeric cell."""
     parsed = parse_percent(value) if percent else parse_number(value)
-    rec[name] = parsed.value
-    rec[f"{name}_raw"] = _text(value)
-    rec[f"{name}_bad"] = not parsed.ok
-    rec[f"{name}_cell"] = a1(*pos)
+    return parsed.value, _text(value), not parsed.ok
+
+
+# The same weights, scores and amounts recur across forms; typed, so 1 and 1.0 stay apart
+# ('1' and '1.0' are different texts as typed).
+_parsed_cached = lru_cache(maxsize=1 << 14, typed=True)(_parsed)
+
+
+def _num(rec: Record, name: str, value: Any, pos: tuple[int, int], percent: bool = False) -> None:
+    raw, bad, cell = _suffixed(name)
+    try:
+        rec[name], rec[raw], rec[bad] = _parsed_cached(value, percent)
+    except TypeError:  # an unhashable value (never from the readers, but cheap to allow)
+        rec[name], rec[raw], rec[bad] = _parsed(value, percent)
+    rec[cell] = a1(*pos)
 
 
 def _empty_num(rec: Record, name: str) -> None:
+    raw, bad, cell = _suffixed(name)
     rec[name] = None
-    rec[f"{name}_raw"] = None
-    rec[f"{name}_bad"] = False
-    rec[f"{name}_cell"] = None
+    rec[raw] = None
+    rec[bad] = False
+    rec[cell] = None
 
 
 def extract(book: Workbook) -> Extract:
@@ -353,47 +373,59 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
         return
     sheet = loc.sheet
     cols = header.columns
-    none_span: Span = (-1, -2)
+    absent: Span = (-1, -2)  # an empty range: a column the form does not have
+    level1_span, level2_span = cols.get("一级指标"), cols.get("二级指标")
+    name_span, weight_span, score_span = (cols.get(k, absent) for k in ("三级指标", "分值", "得分"))
+    actual_span, reason_span = cols.get("实际完成值", absent), cols.get("偏差原因", absent)
+    split_target = "指标性质" in cols or "度量单位" in cols
     level1, level1_pos, level2, level2_pos = None, None, None, None
+    level1_fields: tuple[Any, Any, Any] = (None, None, None)
+    level2_fields: tuple[Any, Any] = (None, None)
     for r in loc.indicator_rows:
         # 一级/二级: merged cells resolve to their top-left value; unmerged groups carry the last
         # non-blank value above (fillers often write the label only on the first row).
-        if "一级指标" in cols:
-            v, pos = resolved_in_span(sheet, r, cols["一级指标"])
+        if level1_span is not None:
+            v, pos = resolved_in_span(sheet, r, level1_span)
             # The same label written again on the next row continues the group (unmerged layout).
-            if not is_blank(v) and pos != level1_pos and _text(v) != level1:
-                level1, level1_pos = _text(v), pos
+            if pos != level1_pos and not is_blank(v) and (text := _text(v)) != level1:
+                level1, level1_pos = text, pos
                 level2, level2_pos = None, None
-        if "二级指标" in cols:
-            v, pos = resolved_in_span(sheet, r, cols["二级指标"])
-            if not is_blank(v) and pos != level2_pos and _text(v) != level2:
-                level2, level2_pos = _text(v), pos
-        name_v, name_pos = cell_in_span(sheet, r, cols.get("三级指标", none_span))
-        weight_v, weight_pos = cell_in_span(sheet, r, cols.get("分值", none_span))
-        score_v, score_pos = cell_in_span(sheet, r, cols.get("得分", none_span))
+                level1_fields = (level1_key(text), a1(*pos), declared_weight(text)) if text else (None, None, None)
+                level2_fields = (None, None)
+        if level2_span is not None:
+            v, pos = resolved_in_span(sheet, r, level2_span)
+            if pos != level2_pos and not is_blank(v) and (text := _text(v)) != level2:
+                level2, level2_pos = text, pos
+                level2_fields = (level2_key(text), a1(*pos)) if text else (None, None)
+        name_v, name_pos = cell_in_span(sheet, r, name_span)
+        weight_v, weight_pos = cell_in_span(sheet, r, weight_span)
+        score_v, score_pos = cell_in_span(sheet, r, score_span)
         if is_blank(name_v) and is_blank(weight_v) and is_blank(score_v):
             continue  # placeholder rows ('无', blanks) are not indicators
-        target_v, target_pos = _target(sheet, r, cols)
-        actual_v, actual_pos = cell_in_span(sheet, r, cols.get("实际完成值", none_span))
-        reason_v, reason_pos = cell_in_span(sheet, r, cols.get("偏差原因", none_span))
+        if split_target:
+            target_v, target_pos = _target(sheet, r, cols)
+        else:
+            target_v, target_pos = cell_in_span(sheet, r, cols.get("年度指标值", absent))
+        actual_v, actual_pos = cell_in_span(sheet, r, actual_span)
+        reason_v, reason_pos = cell_in_span(sheet, r, reason_span)
         target = parse_target(target_v)
-        if isinstance(target_v, str) and "定性" in norm_label(_nature(sheet, r, cols) or ""):
+        if split_target and isinstance(target_v, str) and "定性" in norm_label(_nature(sheet, r, cols) or ""):
             target = type(target)(target.raw, None, None, None, True)
         actual = parse_actual(actual_v)
         rec: Record = dict(
             base,
             row=r + 1,
             level1=level1,
-            level1_key=level1_key(level1) if level1 else None,
-            level1_cell=a1(*level1_pos) if level1_pos else None,
-            level1_weight=declared_weight(level1) if level1 else None,
+            level1_key=level1_fields[0],
+            level1_cell=level1_fields[1],
+            level1_weight=level1_fields[2],
             level2=level2,
-            level2_key=level2_key(level2) if level2 else None,
-            level2_cell=a1(*level2_pos) if level2_pos else None,
+            level2_key=level2_fields[0],
+            level2_cell=level2_fields[1],
             # '无' as a 三级 name is still a name: the row is kept only because it is scored.
             name=_text(name_v),
             name_cell=a1(*name_pos),
-            target=target.raw if target.raw is not None else None,
+            target=None if is_blank(target_v) else target.raw,
             target_op=target.operator,
             target_value=target.number,
             target_unit=target.unit,
@@ -407,8 +439,6 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
             reason=None if is_blank(reason_v) else _text(reason_v),
             reason_cell=a1(*reason_pos),
         )
-        if is_blank(target_v):
-            rec["target"] = None
         _num(rec, "weight", weight_v, weight_pos)
         _num(rec, "score", score_v, score_pos)
         out.indicators.append(rec)

@@ -88,8 +88,8 @@ class SheetGrid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     hidden: bool = False
     hidden_rows: list[int] = field(default_factory=list)
-    _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
-    _row_cache: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, repr=False)
+    _row_cache: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, init=False, repr=False)
+    _start_cache: dict[int, dict[int, Any]] = field(default_factory=dict, init=False, repr=False)
     width: int = field(init=False, default=0)
     bottom: int = field(init=False, default=0)
     right: int = field(init=False, default=0)
@@ -99,17 +99,17 @@ class SheetGrid:
         self.width = max((len(r) for r in self.rows), default=0)
         self.bottom = self.top + len(self.rows)  # one past the last row index
         data_right = self.left + self.width
-        self._anchor = {}
         self._span: dict[tuple[int, int], int] = {}
+        # Row → the merged ranges crossing it, as (first col, last col, anchor), in file order.
+        # Per row, not per cell: a form has hundreds of merges over thousands of cells, and
+        # most rows are asked about a few cells only.
+        self._row_merges: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
         for r0, c0, r1, c1 in self.merges:
             # Odd files carry huge or overlapping merges; only cells inside the data area matter.
             self._span.setdefault((r0, c0), c1)
-            r1 = min(r1, self.bottom + 1)
-            c1 = min(c1, data_right + 1)
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    if (r, c) != (r0, c0):
-                        self._anchor.setdefault((r, c), (r0, c0))
+            item = (c0, min(c1, data_right + 1), (r0, c0))
+            for r in range(r0, min(r1, self.bottom + 1) + 1):
+                self._row_merges.setdefault(r, []).append(item)
         # One past the last column index, merges included (capped like the merges above).
         self.right = max([data_right] + [min(c1, data_right + 1) + 1 for *_, c1 in self.merges])
 
@@ -128,14 +128,31 @@ class SheetGrid:
 
     def anchor(self, row: int, col: int) -> tuple[int, int]:
         """Top-left cell of the merged range holding (row, col), or the cell itself."""
-        return self._anchor.get((row, col), (row, col))
+        for c0, c1, top_left in self._row_merges.get(row, ()):
+            # The first range (file order) holding the cell other than as its own top-left:
+            # with overlapping merges a top-left cell can sit inside another range.
+            if c0 <= col <= c1 and top_left != (row, col):
+                return top_left
+        return (row, col)
 
     def value(self, row: int, col: int) -> Any:
         """Value with merged continuation cells resolved to their top-left value (unpivotr idea)."""
         return self.raw(*self.anchor(row, col))
 
     def is_continuation(self, row: int, col: int) -> bool:
-        return (row, col) in self._anchor
+        return self.anchor(row, col) != (row, col)
+
+    def starts(self, row: int) -> dict[int, Any]:
+        """col → value of the non-empty cells that start in this row: merged continuation cells
+        left out (cached: the normalizer looks up several columns of every data row)."""
+        cached = self._start_cache.get(row)
+        if cached is None:
+            if row in self._row_merges:
+                cached = {c: v for c, v in self.row_values(row) if not self.is_continuation(row, c)}
+            else:
+                cached = dict(self.row_values(row))
+            self._start_cache[row] = cached
+        return cached
 
     def row_values(self, row: int) -> list[tuple[int, Any]]:
         """(col, value) of the non-empty cells of one row, left to right (cached: the locator
