@@ -126,7 +126,7 @@ def run_check(
         written = api.write_summary(result, summary_path, annotated=annotated, force=force)
         notes.append(f"汇总表：{written}")
     if output_format == "json":
-        sys.stdout.write(export.dumps_json(export.result_json(result, annotated)) + "\n")
+        sys.stdout.write(export.dumps_check_json(export.result_json(result, annotated)) + "\n")
     elif output_format == "csv":
         sys.stdout.write(export.findings_csv(result))
     else:

@@ -24,7 +24,7 @@ from .labels import (
     field_key,
 )
 from .read import SheetGrid
-from .values import norm_label
+from .values import norm_label, norm_label_text
 
 Pos = tuple[int, int]
 Span = tuple[int, int]  # first and last column a header covers (merged headers cover several)
@@ -299,14 +299,18 @@ _FOOTER, _GOALS, _SPLIT = 1, 2, 4
 
 
 @lru_cache(maxsize=16384)
-def _label_info(label: str) -> tuple[str | None, int]:
-    """Column key of a normalised label and the row marks it carries."""
+def _text_info(text: str) -> tuple[str, str | None, int]:
+    """Normalised label of a text cell, its column key and the row marks it carries."""
+    label = norm_label_text(text)
     marks = (
         (_FOOTER if label.startswith(FOOTER_MARKERS) else 0)
         | (_GOALS if label in GOALS_BLOCK_LABELS else 0)
         | (_SPLIT if INCOME_MARKER in label or EXPENSE_MARKER in label else 0)
     )
-    return (column_key(label) if label else None), marks
+    return label, (column_key(label) if label else None), marks
+
+
+_NOT_TEXT = ("", None, 0)
 
 
 def _labels(cells: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any, str]], set[str | None], int]:
@@ -315,9 +319,8 @@ def _labels(cells: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any, str]], s
     keys: set[str | None] = set()
     marks = 0
     for c, v in cells:
-        label = norm_label(v) if isinstance(v, str) else ""
+        label, key, mark = _text_info(v) if isinstance(v, str) else _NOT_TEXT
         labels.append((c, v, label))
-        key, mark = _label_info(label)
         keys.add(key)
         marks |= mark
     return labels, keys, marks
@@ -370,8 +373,15 @@ def cell_in_span(sheet: SheetGrid, row: int, span: Span) -> tuple[Any, Pos]:
     that row (so a merged 分值 is not counted twice), and a cell merged in from a column left of
     the span belongs to that other column.
     """
+    return in_span(sheet.starts(row), row, span)
+
+
+def in_span(starts: dict[int, Any], row: int, span: Span) -> tuple[Any, Pos]:
+    """cell_in_span over a row's `SheetGrid.starts` already at hand (several columns per row)."""
     c0, c1 = span
-    starts = sheet.starts(row)
+    if c0 == c1:  # the usual single-column header
+        v = starts.get(c0)
+        return v, (row, c0)
     for c in range(c0, c1 + 1):
         v = starts.get(c)
         if v is not None:

@@ -19,7 +19,7 @@ from .labels import (
     level2_key,
     source_key,
 )
-from .locate import FormLocation, Span, cell_in_span, locate_forms, resolved_in_span
+from .locate import FormLocation, Span, cell_in_span, in_span, locate_forms, resolved_in_span
 from .read import Workbook
 from .read import a1 as _a1
 from .values import (
@@ -259,9 +259,10 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
         rec: Record = dict(base, row=r + 1, section="source")
         any_value = False
         rate_value: Any = None
+        starts = sheet.starts(r)
         for key, name in _FUNDS_FIELDS.items():
             if key in header.columns:
-                value, pos = cell_in_span(sheet, r, header.columns[key])
+                value, pos = in_span(starts, r, header.columns[key])
                 _num(rec, name, value, pos, percent=(name == "rate"))
                 any_value = any_value or not is_blank(value)
                 if name == "rate":
@@ -377,6 +378,7 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
     level1_span, level2_span = cols.get("一级指标"), cols.get("二级指标")
     name_span, weight_span, score_span = (cols.get(k, absent) for k in ("三级指标", "分值", "得分"))
     actual_span, reason_span = cols.get("实际完成值", absent), cols.get("偏差原因", absent)
+    target_span = cols.get("年度指标值", absent)
     split_target = "指标性质" in cols or "度量单位" in cols
     level1, level1_pos, level2, level2_pos = None, None, None, None
     level1_fields: tuple[Any, Any, Any] = (None, None, None)
@@ -397,17 +399,18 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
             if pos != level2_pos and not is_blank(v) and (text := _text(v)) != level2:
                 level2, level2_pos = text, pos
                 level2_fields = (level2_key(text), a1(*pos)) if text else (None, None)
-        name_v, name_pos = cell_in_span(sheet, r, name_span)
-        weight_v, weight_pos = cell_in_span(sheet, r, weight_span)
-        score_v, score_pos = cell_in_span(sheet, r, score_span)
+        starts = sheet.starts(r)
+        name_v, name_pos = in_span(starts, r, name_span)
+        weight_v, weight_pos = in_span(starts, r, weight_span)
+        score_v, score_pos = in_span(starts, r, score_span)
         if is_blank(name_v) and is_blank(weight_v) and is_blank(score_v):
             continue  # placeholder rows ('无', blanks) are not indicators
         if split_target:
             target_v, target_pos = _target(sheet, r, cols)
         else:
-            target_v, target_pos = cell_in_span(sheet, r, cols.get("年度指标值", absent))
-        actual_v, actual_pos = cell_in_span(sheet, r, actual_span)
-        reason_v, reason_pos = cell_in_span(sheet, r, reason_span)
+            target_v, target_pos = in_span(starts, r, target_span)
+        actual_v, actual_pos = in_span(starts, r, actual_span)
+        reason_v, reason_pos = in_span(starts, r, reason_span)
         target = parse_target(target_v)
         if split_target and isinstance(target_v, str) and "定性" in norm_label(_nature(sheet, r, cols) or ""):
             target = type(target)(target.raw, None, None, None, True)

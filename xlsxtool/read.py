@@ -96,7 +96,7 @@ class SheetGrid:
 
     def __post_init__(self) -> None:
         # Computed once: the locator asks for these thousands of times per workbook.
-        self.width = max((len(r) for r in self.rows), default=0)
+        self.width = max(map(len, self.rows), default=0)
         self.bottom = self.top + len(self.rows)  # one past the last row index
         data_right = self.left + self.width
         self._span: dict[tuple[int, int], int] = {}
@@ -161,8 +161,7 @@ class SheetGrid:
         if cached is None:
             r = row - self.top
             cells = self.rows[r] if 0 <= r < len(self.rows) else ()
-            left = self.left
-            cached = [(left + i, v) for i, v in enumerate(cells) if v is not None and v != ""]
+            cached = [(c, v) for c, v in enumerate(cells, self.left) if v != "" and v is not None]
             self._row_cache[row] = cached
         return cached
 

@@ -107,6 +107,9 @@ def _norm_label_str(s: str) -> str:
     return _squash(s).translate(_BRACKET_TRANS).rstrip(":")
 
 
+norm_label_text = _norm_label_str  # norm_label for a value known to be a plain str (hot loops)
+
+
 def norm_label(text: object) -> str:
     """Header/label normalisation of SPEC §1.3 ('年度\\n指标值' -> '年度指标值').
 
