@@ -682,6 +682,19 @@ def test_c308_template_text_in_indicator_reason(tmp_path: Path) -> None:
     assert codes(findings) == {"C308"}
 
 
+def test_c308_flags_exactly_the_template_rows_of_a_batch(tmp_path: Path) -> None:
+    # The instruction search runs over a whole batch at once: a pattern split over two
+    # neighbouring cells ('对照年度目标' | '，说明…') must not fire, and the hits land on their rows.
+    rows = indicators(
+        r12=dict(reason="对照年度目标"),
+        r13=dict(reason="，说明偏差原因"),
+        r14=dict(reason="请填写偏差原因"),
+        r16=dict(reason="如：进度滞后…"),
+    )
+    findings = check(tmp_path, indicators=rows)
+    assert sorted(f.cell for f in findings if f.rule == "C308") == ["I14", "I16"]
+
+
 @pytest.mark.parametrize("text", ["全部完成，详见附件说明", "对照年度计划全部完成", "培训460人，每班50人以内"])
 def test_c308_not_for_ordinary_answers(tmp_path: Path, text: str) -> None:
     assert check(tmp_path, goals=("完成培训和竞赛任务", text)) == []

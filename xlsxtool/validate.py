@@ -10,8 +10,11 @@ catalog templates — never pandera's own error strings.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from itertools import accumulate
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -23,7 +26,7 @@ from .rules import RULES, TOLERANCES
 from .values import is_plausible_phone, parse_date, qualitative_band
 
 Check = Callable[[pd.DataFrame], pd.Series]
-Render = Callable[[dict[str, Any]], dict[str, Any]]
+Render = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 _KEY = ["file", "form_id"]
 
@@ -31,7 +34,7 @@ _KEY = ["file", "form_id"]
 # ---------------------------------------------------------------- formatting helpers
 def fmt(value: Any) -> str:
     """A number as a clerk writes it: 10, 8.5, 1463.31 (no float noise)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):
         return "空"
     if isinstance(value, (int, float)):
         text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
@@ -118,7 +121,7 @@ class Validator:
         for name, indices in _failures(df, enabled).items():
             code = name.split(":")[0]
             render = renders[name]
-            for row in _records(df.loc[indices]):
+            for row in _Rows(df.loc[indices]):
                 self._emit(code, row, **render(row))
 
     def run(self) -> list[Finding]:
@@ -333,17 +336,17 @@ class Validator:
             base = {"file": file, "form_id": form_id, "sheet": group[0]["sheet"]}
             sources = [g for g in group if g["section"] == "source"]
             for col, label in names.items():
-                filled = [g[col] for g in sources if pd.notna(g[col])]
+                filled = [g[col] for g in sources if _present(g[col])]
                 # An empty 全年预算数/全年执行数 total is B105, a non-number total is V501: not also B104.
-                if t[f"{col}_bad"] or (col in ("budget", "spent") and pd.isna(t[col])):
+                if t[f"{col}_bad"] or (col in ("budget", "spent") and not _present(t[col])):
                     continue
                 if filled:
                     rows.append(dict(base, kind="B104", column=label, total=t[col], sum=float(sum(filled)),
                                      cell=t[f"{col}_cell"]))
-            if pd.isna(t["budget"]):
+            if not _present(t["budget"]):
                 continue  # no 全年预算数 to compare the department split with: B105 / V501 say why
-            income = [g["amount"] for g in group if g["section"] == "income" and pd.notna(g["amount"])]
-            expense = [g for g in group if g["section"] == "expense" and pd.notna(g["amount"])]
+            income = [g["amount"] for g in group if g["section"] == "income" and _present(g["amount"])]
+            expense = [g for g in group if g["section"] == "expense" and _present(g["amount"])]
             basic = [g["amount"] for g in expense if "基本支出" in str(g["source"])]
             project = [g["amount"] for g in expense if "项目支出" in str(g["source"])]
             if basic or project:
@@ -356,11 +359,13 @@ class Validator:
             self._funds_sum_checks(pd.DataFrame(rows), tol)
         # B105 where a funds block has no 年度资金总额 row at all.
         if "B105" in self.codes:
-            has_total = funds[funds["section"] == "total"].groupby(_KEY).size()
-            for form in self.forms.itertuples(index=False):
-                key = (form.file, form.form_id)
-                if isinstance(form.funds_label_cell, str) and key not in has_total.index:
-                    self._emit("B105", form._asdict(), form.funds_label_cell, "年度资金总额行", "缺失",
+            totals = funds[funds["section"] == "total"]
+            has_total = set(zip(totals["file"].tolist(), totals["form_id"].tolist(), strict=True))
+            forms = self.forms
+            for i, (file, form_id, label_cell) in enumerate(zip(
+                    forms["file"].tolist(), forms["form_id"].tolist(), forms["funds_label_cell"].tolist(), strict=True)):
+                if isinstance(label_cell, str) and (file, form_id) not in has_total:
+                    self._emit("B105", _Rows(forms.iloc[[i]])[0], label_cell, "年度资金总额行", "缺失",
                                column="整行（资金表中缺少这一行）")
 
     def _funds_sum_checks(self, df: pd.DataFrame, tol: float) -> None:
@@ -447,7 +452,7 @@ class Validator:
         field_names = {"name": "名称", "department": "主管部门", "unit": "实施单位"}
 
         def c305(col: str) -> Render:
-            def render(r: dict[str, Any]) -> dict[str, Any]:
+            def render(r: Mapping[str, Any]) -> dict[str, Any]:
                 label = ("部门名称" if r["kind"] == "department" else "项目名称") if col == "name" else field_names[col]
                 cell = r[f"{col}_cell"] if isinstance(r[f"{col}_cell"], str) else r["title_cell"]
                 return dict(cell=cell, expected=label, actual="空", field=label)
@@ -484,8 +489,8 @@ class Validator:
             "C307:expected": lambda d: ~(first & goals["expected"].isna() & goals["expected_cell"].notna()),
             "C307:actual": lambda d: ~(first & goals["actual"].isna() & goals["actual_cell"].notna()),
             "C307:same": lambda d: ~same,
-            "C308:expected": lambda d: ~_each(goals["expected"], _is_instruction).astype(bool),
-            "C308:actual": lambda d: ~_each(goals["actual"], _is_instruction).astype(bool),
+            "C308:expected": lambda d: ~_instructions(goals["expected"]),
+            "C308:actual": lambda d: ~_instructions(goals["actual"]),
         }
         renders: dict[str, Render] = {
             "C307:expected": lambda r: dict(cell=r["expected_cell"], expected="预期目标", actual="空", what="年度总体目标的预期目标为空"),
@@ -500,8 +505,8 @@ class Validator:
         ind = self.indicators
         if not ind.empty and "C308" in self.codes:
             for col in ("name", "target", "actual", "reason"):
-                hits = ind[_each(ind[col], _is_instruction).astype(bool)]
-                for _, r in hits.iterrows():
+                hits = ind[_instructions(ind[col])]
+                for r in _Rows(hits):
                     self._emit("C308", r, r[f"{col}_cell"], "实际内容", _short(r[col]), text=_short(r[col]))
 
     # ------------------------------------------------------------ across forms
@@ -530,10 +535,68 @@ class Validator:
                                           sum=fmt(r["sum"]), project=fmt(r["project"]))})
 
 
+def _present(value: Any) -> bool:
+    """Not None and not NaN (pd.notna for one plain value, without its dispatch cost)."""
+    return value is not None and value is not pd.NA and value == value
+
+
 def _each(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """`fn` of every value, over a plain list (Series.map on string columns boxes each value
     through pandas and is several times slower)."""
     return pd.Series([fn(v) for v in series.tolist()], index=series.index, dtype=object)
+
+
+class _Rows(Sequence["_Row"]):
+    """The failing rows of a frame, for rendering findings. Columns are turned into plain lists
+    only when a message asks for them: a rule reads a handful of a frame's 30–60 columns."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._df = df
+        self._n = len(df)
+        self._columns: dict[str, list[Any]] = {}
+
+    def column(self, name: str) -> list[Any]:
+        values = self._columns.get(name)
+        if values is None:
+            if name not in self._df.columns:
+                raise KeyError(name)
+            values = self._columns[name] = self._df[name].tolist()
+        return values
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[_Row]:
+        return (_Row(self, i) for i in range(self._n))
+
+    @overload
+    def __getitem__(self, i: int) -> _Row: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[_Row]: ...
+    def __getitem__(self, i: int | slice) -> _Row | list[_Row]:
+        if isinstance(i, slice):
+            return [_Row(self, k) for k in range(self._n)[i]]
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        return _Row(self, i % self._n)
+
+
+class _Row(Mapping[str, Any]):
+    """One row of `_Rows`, read like a dict: r["score"], r.get("sheet")."""
+
+    __slots__ = ("_rows", "_i")
+
+    def __init__(self, rows: _Rows, i: int) -> None:
+        self._rows, self._i = rows, i
+
+    def __getitem__(self, name: str) -> Any:
+        return self._rows.column(name)[self._i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows._df.columns)
+
+    def __len__(self) -> int:
+        return len(self._rows._df.columns)
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -557,23 +620,23 @@ def _target_met(df: pd.DataFrame) -> pd.Series:
 
 
 def _outside_band(band: tuple[float, float] | None, score: float, weight: float) -> bool:
-    if band is None or pd.isna(score) or pd.isna(weight) or weight <= 0:
+    if band is None or not _present(score) or not _present(weight) or weight <= 0:
         return False
     share = round(score / weight, 9)
     return not (band[0] - 1e-9 <= share <= band[1] + 1e-9)
 
 
-def _render_band(r: dict[str, Any]) -> dict[str, Any]:
+def _render_band(r: Mapping[str, Any]) -> dict[str, Any]:
     lo, hi = qualitative_band(r["actual"]) or (0.0, 1.0)
     return dict(cell=r["score_cell"], expected=f"{fmt(lo * r['weight'])}–{fmt(hi * r['weight'])}", actual=fmt(r["score"]),
                 band=f"{fmt(lo * 100)}%–{fmt(hi * 100)}%", score=fmt(r["score"]), weight=fmt(r["weight"]), result=r["actual"])
 
 
-def _fields_target(r: dict[str, Any]) -> dict[str, Any]:
+def _fields_target(r: Mapping[str, Any]) -> dict[str, Any]:
     return dict(target=r["target"], result=r["actual"], score=fmt(r["score"]), weight=fmt(r["weight"]))
 
 
-def _render_b102(r: dict[str, Any]) -> dict[str, Any]:
+def _render_b102(r: Mapping[str, Any]) -> dict[str, Any]:
     rate = r["spent"] / r["budget"] if (pd.notna(r["budget"]) and r["budget"] and pd.notna(r["spent"])) else r["rate"]
     expected = min(float(rate), 1.0) * float(r["weight"])
     return dict(cell=r["score_cell"], expected=fmt(expected), actual=fmt(r["score"]), score=fmt(r["score"]),
@@ -589,12 +652,17 @@ def _bad_level2(level1: Any, level2: Any) -> bool:
 _A1_RE = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
 
 
+@lru_cache(maxsize=1 << 16)
+def _is_a1(cell: str) -> bool:
+    return bool(_A1_RE.match(cell))
+
+
 def _is_cell(cells: pd.Series) -> pd.Series:
     """True where a provenance value is a real A1 address (a column the form lacks gives none)."""
-    return _each(cells, lambda c: isinstance(c, str) and bool(_A1_RE.match(c))).astype(bool)
+    return pd.Series([isinstance(c, str) and _is_a1(c) for c in cells.tolist()], index=cells.index, dtype=bool)
 
 
-def _cell_or(r: dict[str, Any], col: str) -> Any:
+def _cell_or(r: Mapping[str, Any], col: str) -> Any:
     """The row's cell of `col`; where the form has no such column, its 三级指标 cell."""
     for c in (col, "name_cell", "score_cell"):
         v = r.get(c)
@@ -603,7 +671,7 @@ def _cell_or(r: dict[str, Any], col: str) -> Any:
     return None
 
 
-def _first_footer_cell(r: dict[str, Any]) -> str | None:
+def _first_footer_cell(r: Mapping[str, Any]) -> str | None:
     for col in ("filler_cell", "fill_date_cell", "phone_cell", "leader_cell"):
         if isinstance(r.get(col), str):
             return r[col]
@@ -614,12 +682,23 @@ _INSTRUCTION_RE = re.compile(r"(\d+\s*字以内|\d+\s*字以下|对照年度.{0,
 
 
 def _is_instruction(text: Any) -> bool:
-    if not isinstance(text, str):
-        return False
-    # Every instruction pattern holds one of these: most texts are ruled out without the regex.
-    if "字" not in text and "说明" not in text and "请" not in text and "填写" not in text and "如" not in text:
-        return False
-    return bool(_INSTRUCTION_RE.search(text))
+    return isinstance(text, str) and bool(_INSTRUCTION_RE.search(text))
+
+
+# Every instruction holds one of these: a cheap literal search finds the candidate texts.
+_INSTRUCTION_HINT_RE = re.compile(r"字以[内下]|说明|请|填写|如：")
+
+
+def _instructions(texts: pd.Series) -> pd.Series:
+    """_is_instruction of every value. The texts of a whole batch are scanned for hints as one
+    NUL-separated string (the regex engine does the loop); only the texts hit are matched."""
+    values = [v if isinstance(v, str) else "" for v in texts.tolist()]
+    joined = "\0".join(values)
+    ends = list(accumulate(len(v) + 1 for v in values))  # one past each text's separator
+    hits = [False] * len(values)
+    for i in {bisect_right(ends, m.start()) for m in _INSTRUCTION_HINT_RE.finditer(joined)}:
+        hits[i] = _is_instruction(values[i])
+    return pd.Series(hits, index=texts.index, dtype=bool)
 
 
 def _squash(text: str) -> str:

@@ -521,12 +521,15 @@ _BANDS: dict[str | None, tuple[float, float]] = {
 def qualitative_band(text: object) -> tuple[float, float] | None:
     """SPEC §1.4 grade text -> (low, high) fraction of 分值, else None."""
     try:
-        if not isinstance(text, str):
-            return None
-        m = _GRADE_RE.search(_norm_label_str(text))
-        return None if m is None else _BANDS[m.group(1)]
+        return _band_of_text(text) if isinstance(text, str) else None
     except Exception:
         return None
+
+
+@lru_cache(maxsize=_CACHE)
+def _band_of_text(text: str) -> tuple[float, float] | None:
+    m = _GRADE_RE.search(_norm_label_str(text))
+    return None if m is None else _BANDS[m.group(1)]
 
 
 # ---------------------------------------------------------------------------------------------
