@@ -90,6 +90,7 @@ class SheetGrid:
     hidden_rows: list[int] = field(default_factory=list)
     _row_cache: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, init=False, repr=False)
     _start_cache: dict[int, dict[int, Any]] = field(default_factory=dict, init=False, repr=False)
+    _cont_cache: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict, init=False, repr=False)
     width: int = field(init=False, default=0)
     bottom: int = field(init=False, default=0)
     right: int = field(init=False, default=0)
@@ -126,14 +127,23 @@ class SheetGrid:
                 return cells[c]
         return None
 
+    def _continuations(self, row: int) -> dict[int, tuple[int, int]]:
+        """col → top-left cell, for the cells of a row that continue a merged range (cached)."""
+        cached = self._cont_cache.get(row)
+        if cached is None:
+            cached = {}
+            for c0, c1, top_left in self._row_merges.get(row, ()):
+                for c in range(c0, c1 + 1):
+                    # The first range (file order) holding the cell other than as its own
+                    # top-left: with overlapping merges a top-left can sit inside another range.
+                    if top_left != (row, c):
+                        cached.setdefault(c, top_left)
+            self._cont_cache[row] = cached
+        return cached
+
     def anchor(self, row: int, col: int) -> tuple[int, int]:
         """Top-left cell of the merged range holding (row, col), or the cell itself."""
-        for c0, c1, top_left in self._row_merges.get(row, ()):
-            # The first range (file order) holding the cell other than as its own top-left:
-            # with overlapping merges a top-left cell can sit inside another range.
-            if c0 <= col <= c1 and top_left != (row, col):
-                return top_left
-        return (row, col)
+        return self._continuations(row).get(col, (row, col))
 
     def value(self, row: int, col: int) -> Any:
         """Value with merged continuation cells resolved to their top-left value (unpivotr idea)."""
@@ -148,7 +158,8 @@ class SheetGrid:
         cached = self._start_cache.get(row)
         if cached is None:
             if row in self._row_merges:
-                cached = {c: v for c, v in self.row_values(row) if not self.is_continuation(row, c)}
+                inside = self._continuations(row)
+                cached = {c: v for c, v in self.row_values(row) if c not in inside}
             else:
                 cached = dict(self.row_values(row))
             self._start_cache[row] = cached
