@@ -291,3 +291,55 @@ def test_display_width_counts_cjk_double() -> None:
     assert display_width("abc") == 3
     assert display_width("自评表") == 6
     assert display_width("（A）") == 5
+
+
+# ---------------------------------------------------------------- one dropped file: copy opened alongside the check
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:  # docProps/core.xml holds the save time
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
+
+
+def test_preloaded_copy_is_the_same_workbook(tmp_path: Path) -> None:
+    # A single file's copy is opened in a second process while the check runs: what the clerk
+    # gets must be exactly the copy the plain, one-process way writes.
+    src = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, src)
+    plain, _ = api.annotate_all(api.check([src]), out_dir=tmp_path / "plain")
+    preloader = api.preloader_for([src])
+    assert preloader is not None
+    with preloader:
+        written, notes = api.annotate_all(api.check([src]), out_dir=tmp_path / "preloaded", preloader=preloader)
+    assert notes == []
+    assert _members(Path(written[str(src)])) == _members(Path(plain[str(src)]))
+
+
+def test_preloader_only_for_one_workbook_file(tmp_path: Path, inbox: tuple[Path, dict[str, str]]) -> None:
+    folder, _ = inbox
+    assert api.preloader_for([folder]) is None  # a folder: bulk mode annotates in workers
+    assert api.preloader_for([SAMPLE, SAMPLE]) is None
+    assert api.preloader_for([tmp_path / "missing.xlsx"]) is None
+
+
+def test_preloader_with_a_corrupt_file_reports_it(tmp_path: Path) -> None:
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a workbook")
+    with api.preloader_for([bad]) as preloader:
+        result = api.check([bad])
+        written, notes = api.annotate_all(result, preloader=preloader)
+    assert [f.rule for f in result.findings] == ["F001"]
+    assert written == {} and notes == []
+
+
+def test_preloaded_workbook_is_the_one_annotated(tmp_path: Path) -> None:
+    # In-process view of what the worker does: the copy is written from the workbook opened
+    # ahead (taken from the worker's store), not from a second load.
+    src = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, src)
+    result = api.check([src])
+    source = result.files[0].source
+    api._preload(api.Source(display="不同的显示名", path=src))  # matched by file, not by display text
+    assert len(api._PRELOADED) == 1
+    findings = result.files[0].findings
+    path, notes = api._annotate_one((source, findings, src, tmp_path / "copy.xlsx", "需修改"))
+    assert path is not None and notes == []
+    assert api._PRELOADED == {}

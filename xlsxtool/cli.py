@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -115,12 +116,13 @@ def run_check(
     # The bar goes to stderr, but only when the user is watching: both streams on a terminal.
     show_progress = output_format == "rich" and err_console.is_terminal and console.is_terminal
     exclude = [out] if out is not None else []
-    result = api.check(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
-                       progress=_progress(err_console) if show_progress else None)
     annotated: dict[str, str] = {}
     notes: list[str] = []
-    if annotate:
-        annotated, notes = api.annotate_all(result, out_dir=out, force=force, jobs=jobs)
+    with (api.preloader_for(paths) if annotate else None) or nullcontext() as preloader:
+        result = api.check(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
+                           progress=_progress(err_console) if show_progress else None)
+        if annotate:
+            annotated, notes = api.annotate_all(result, out_dir=out, force=force, jobs=jobs, preloader=preloader)
     summary_path = summary or (out / "校验汇总.xlsx" if out is not None else None)
     if summary_path is not None:
         written = api.write_summary(result, summary_path, annotated=annotated, force=force)

@@ -230,7 +230,7 @@ def _locate_inside(form: FormLocation) -> None:
                     form.fields["项目名称"] = (re.split("[:：]", str(v), maxsplit=1)[-1].strip(), (r, c))
 
         # Funds block: the header row carries 全年预算数 / 全年执行数 columns.
-        if form.funds_header is None and ({"全年预算数", "全年执行数"} <= keys or {"年初预算数", "全年执行数"} <= keys):
+        if form.funds_header is None and (_FUNDS_HEADER_KEYS <= keys or _FUNDS_HEADER_KEYS_INITIAL <= keys):
             form.funds_header = _read_header(sheet, r, form.left, form.right)
             for c, v, lbl in labels:
                 if lbl.startswith(FUNDS_BLOCK_PREFIXES):
@@ -282,7 +282,7 @@ def _locate_inside(form: FormLocation) -> None:
         elif state == "goals":
             form.goal_rows.append(r)
         elif state == "indicators":
-            if _is_total_row(form, labels):
+            if marks & _TOTAL and _is_total_row(form, labels):
                 form.total_row = r
                 form.total_label_pos = (r, labels[0][0])
                 state = "after"
@@ -295,7 +295,9 @@ def _locate_inside(form: FormLocation) -> None:
 
 
 # What a normalised label can mark a row as (bit flags, so a row's marks are one OR).
-_FOOTER, _GOALS, _SPLIT = 1, 2, 4
+_FOOTER, _GOALS, _SPLIT, _TOTAL = 1, 2, 4, 8
+_FUNDS_HEADER_KEYS = frozenset({"全年预算数", "全年执行数"})
+_FUNDS_HEADER_KEYS_INITIAL = frozenset({"年初预算数", "全年执行数"})
 
 
 @lru_cache(maxsize=16384)
@@ -306,6 +308,7 @@ def _text_info(text: str) -> tuple[str, str | None, int]:
         (_FOOTER if label.startswith(FOOTER_MARKERS) else 0)
         | (_GOALS if label in GOALS_BLOCK_LABELS else 0)
         | (_SPLIT if INCOME_MARKER in label or EXPENSE_MARKER in label else 0)
+        | (_TOTAL if label in TOTAL_ROW_LABELS else 0)
     )
     return label, (column_key(label) if label else None), marks
 

@@ -383,27 +383,30 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
     level1, level1_pos, level2, level2_pos = None, None, None, None
     level1_fields: tuple[Any, Any, Any] = (None, None, None)
     level2_fields: tuple[Any, Any] = (None, None)
+    # This loop runs for every indicator row of every form of a bureau's inbox: values are
+    # read through locals and blank cells (None) skip the parsers.
+    append = out.indicators.append
     for r in loc.indicator_rows:
         # 一级/二级: merged cells resolve to their top-left value; unmerged groups carry the last
         # non-blank value above (fillers often write the label only on the first row).
         if level1_span is not None:
             v, pos = resolved_in_span(sheet, r, level1_span)
             # The same label written again on the next row continues the group (unmerged layout).
-            if pos != level1_pos and not is_blank(v) and (text := _text(v)) != level1:
+            if pos != level1_pos and v is not None and not is_blank(v) and (text := _text(v)) != level1:
                 level1, level1_pos = text, pos
                 level2, level2_pos = None, None
                 level1_fields = (level1_key(text), a1(*pos), declared_weight(text)) if text else (None, None, None)
                 level2_fields = (None, None)
         if level2_span is not None:
             v, pos = resolved_in_span(sheet, r, level2_span)
-            if pos != level2_pos and not is_blank(v) and (text := _text(v)) != level2:
+            if pos != level2_pos and v is not None and not is_blank(v) and (text := _text(v)) != level2:
                 level2, level2_pos = text, pos
                 level2_fields = (level2_key(text), a1(*pos)) if text else (None, None)
         starts = sheet.starts(r)
         name_v, name_pos = in_span(starts, r, name_span)
         weight_v, weight_pos = in_span(starts, r, weight_span)
         score_v, score_pos = in_span(starts, r, score_span)
-        if is_blank(name_v) and is_blank(weight_v) and is_blank(score_v):
+        if _blank(name_v) and _blank(weight_v) and _blank(score_v):
             continue  # placeholder rows ('无', blanks) are not indicators
         if split_target:
             target_v, target_pos = _target(sheet, r, cols)
@@ -415,36 +418,61 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
         if split_target and isinstance(target_v, str) and "定性" in norm_label(_nature(sheet, r, cols) or ""):
             target = type(target)(target.raw, None, None, None, True)
         actual = parse_actual(actual_v)
-        rec: Record = dict(
-            base,
-            row=r + 1,
-            level1=level1,
-            level1_key=level1_fields[0],
-            level1_cell=level1_fields[1],
-            level1_weight=level1_fields[2],
-            level2=level2,
-            level2_key=level2_fields[0],
-            level2_cell=level2_fields[1],
+        weight, weight_raw, weight_bad = _parsed_value(weight_v)
+        score, score_raw, score_bad = _parsed_value(score_v)
+        append({
+            **base,
+            "row": r + 1,
+            "level1": level1,
+            "level1_key": level1_fields[0],
+            "level1_cell": level1_fields[1],
+            "level1_weight": level1_fields[2],
+            "level2": level2,
+            "level2_key": level2_fields[0],
+            "level2_cell": level2_fields[1],
             # '无' as a 三级 name is still a name: the row is kept only because it is scored.
-            name=_text(name_v),
-            name_cell=a1(*name_pos),
-            target=None if is_blank(target_v) else target.raw,
-            target_op=target.operator,
-            target_value=target.number,
-            target_unit=target.unit,
-            target_qualitative=target.qualitative,
-            target_cell=a1(*target_pos),
-            actual=None if is_blank(actual_v) else _text(actual_v),
-            actual_value=actual.number,
-            actual_unit=actual.unit,
-            actual_qualitative=actual.qualitative,
-            actual_cell=a1(*actual_pos),
-            reason=None if is_blank(reason_v) else _text(reason_v),
-            reason_cell=a1(*reason_pos),
-        )
-        _num(rec, "weight", weight_v, weight_pos)
-        _num(rec, "score", score_v, score_pos)
-        out.indicators.append(rec)
+            "name": _text(name_v),
+            "name_cell": a1(*name_pos),
+            "target": None if _blank(target_v) else target.raw,
+            "target_op": target.operator,
+            "target_value": target.number,
+            "target_unit": target.unit,
+            "target_qualitative": target.qualitative,
+            "target_cell": a1(*target_pos),
+            "actual": None if _blank(actual_v) else _text(actual_v),
+            "actual_value": actual.number,
+            "actual_unit": actual.unit,
+            "actual_qualitative": actual.qualitative,
+            "actual_cell": a1(*actual_pos),
+            "reason": None if _blank(reason_v) else _text(reason_v),
+            "reason_cell": a1(*reason_pos),
+            "weight": weight,
+            "weight_raw": weight_raw,
+            "weight_bad": weight_bad,
+            "weight_cell": a1(*weight_pos),
+            "score": score,
+            "score_raw": score_raw,
+            "score_bad": score_bad,
+            "score_cell": a1(*score_pos),
+        })
+
+
+def _blank(value: Any) -> bool:
+    """is_blank, with the commonest case (an empty cell) answered without a call."""
+    return value is None or is_blank(value)
+
+
+def _parsed_value(value: Any) -> tuple[float | None, str | None, bool]:
+    """_parsed (number) of a cell, cached where the value is hashable."""
+    if value is None:
+        return _NO_NUMBER
+    try:
+        return _parsed_cached(value, False)
+    except TypeError:
+        return _parsed(value, False)
+
+
+_NO_NUMBER: tuple[None, None, bool] = (None, None, False)
 
 
 def _nature(sheet: Any, r: int, cols: dict[str, Span]) -> str | None:

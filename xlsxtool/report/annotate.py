@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xlsxtool.findings import SEVERITY_ORDER, Finding
 
@@ -93,6 +93,38 @@ def _same_file(a: Path, b: Path) -> bool:
 # --------------------------------------------------------------------------- main entry
 
 
+class Loaded(NamedTuple):
+    """A workbook opened for annotating, with notes for the user."""
+
+    workbook: Workbook
+    notes: list[str]
+    keep_vba: bool
+
+
+def load_for_annotation(source: Path, source_bytes: bytes | None = None, *, keep_vba: bool) -> Loaded:
+    """The workbook an annotated copy starts from. The slow half of annotating (openpyxl parses
+    every cell and style): a single-file check runs it in a second process while it checks.
+
+    *source_bytes*, when given (a member of a .zip submission), is loaded instead of the
+    file at *source*; *source* then only provides the name and the suffix.
+    """
+    source = Path(source)
+    # Read the bytes once and never open the source again: it cannot be touched afterwards.
+    data = source_bytes if source_bytes is not None else source.read_bytes()
+    if source.suffix.lower() in VALUES_ONLY_SUFFIXES or data[:8] == OLE2_MAGIC:
+        suffix = source.suffix.lower()
+        label = suffix if suffix in VALUES_ONLY_SUFFIXES else ".xls"  # OLE2 under another name
+        note = f"原文件为 {label}，批注副本为新建的 .xlsx（仅保留数值与合并单元格，格式未保留）"
+        return Loaded(_rebuild_from_values(data), [note], keep_vba)
+    return Loaded(*_load_with_notes(data, keep_vba=keep_vba), keep_vba)
+
+
+def keeps_macros(source: Path, dest: Path) -> bool:
+    # Macros survive only if the copy is itself an .xlsm: an .xlsx holding a vbaProject
+    # is refused by Excel.
+    return Path(source).suffix.lower() == ".xlsm" and Path(dest).suffix.lower() == ".xlsm"
+
+
 def annotate_workbook(
     source: Path,
     findings: list[Finding],
@@ -100,33 +132,21 @@ def annotate_workbook(
     *,
     verdict: str,
     source_bytes: bytes | None = None,
+    loaded: Loaded | None = None,
 ) -> AnnotateResult:
     """Write a marked-up copy of *source* to *dest* and return where it went plus notes.
 
-    *source_bytes*, when given (a member of a .zip submission), is loaded instead of the
-    file at *source*; *source* then only provides the name and the suffix.
+    *source_bytes*: see load_for_annotation. *loaded*: its result, when already at hand.
     """
     source = Path(source)
     dest = Path(dest)
     if source_bytes is None and _same_file(dest, source):
         raise ValueError(f"批注副本不能覆盖原文件：{source}")
-    # Read the bytes once and never open the source again: it cannot be touched afterwards.
-    data = source_bytes if source_bytes is not None else source.read_bytes()
-
-    notes: list[str] = []
-    if source.suffix.lower() in VALUES_ONLY_SUFFIXES or data[:8] == OLE2_MAGIC:
-        wb = _rebuild_from_values(data)
-        suffix = source.suffix.lower()
-        label = suffix if suffix in VALUES_ONLY_SUFFIXES else ".xls"  # OLE2 under another name
-        notes.append(
-            f"原文件为 {label}，批注副本为新建的 .xlsx（仅保留数值与合并单元格，格式未保留）"
-        )
-    else:
-        # Macros survive only if the copy is itself an .xlsm: an .xlsx holding a vbaProject
-        # is refused by Excel.
-        keep_vba = source.suffix.lower() == ".xlsm" and dest.suffix.lower() == ".xlsm"
-        wb, load_notes = _load_with_notes(data, keep_vba=keep_vba)
-        notes.extend(load_notes)
+    keep_vba = keeps_macros(source, dest)
+    if loaded is None or loaded.keep_vba != keep_vba:
+        loaded = load_for_annotation(source, source_bytes, keep_vba=keep_vba)
+    wb = loaded.workbook
+    notes = list(loaded.notes)
 
     unanchored = _mark_cells(wb, findings)
     _add_summary_sheet(wb, findings, source.name, verdict, notes, unanchored)
