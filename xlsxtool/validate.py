@@ -62,13 +62,13 @@ def _failures(df: pd.DataFrame, checks: dict[str, Check]) -> dict[str, list[Any]
     """
     if df.empty or not checks:
         return {}
-    schema = pa.DataFrameSchema(checks=[pa.Check(fn, name=code) for code, fn in checks.items()])
-    # Checks compute from the full frame they close over; pandera is handed one integer column so
-    # its failure cases come back one per failing row (not row × column), and reshaping them stays
-    # cheap (a string column makes pandera's stack/unstack of failure cases ~10× slower).
-    narrow = pd.DataFrame({"row": np.arange(len(df))}, index=df.index)
+    # Checks compute from the full frame they close over (a check is called with the frame's row
+    # numbers only). pandera validates that one integer Series: failure cases come back one per
+    # failing row with its index label, with none of the row × column reshaping a frame needs.
+    schema = pa.SeriesSchema(checks=[pa.Check(lambda _rows, fn=fn: fn(df), name=code) for code, fn in checks.items()])
+    rows = pd.Series(np.arange(len(df)), index=df.index, name="row")
     try:
-        schema.validate(narrow, lazy=True)
+        schema.validate(rows, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         out: dict[str, list[Any]] = {}
@@ -121,7 +121,7 @@ class Validator:
         for name, indices in _failures(df, enabled).items():
             code = name.split(":")[0]
             render = renders[name]
-            for row in _Rows(df.loc[indices]):
+            for row in _Rows(df, indices):
                 self._emit(code, row, **render(row))
 
     def run(self) -> list[Finding]:
@@ -365,7 +365,7 @@ class Validator:
             for i, (file, form_id, label_cell) in enumerate(zip(
                     forms["file"].tolist(), forms["form_id"].tolist(), forms["funds_label_cell"].tolist(), strict=True)):
                 if isinstance(label_cell, str) and (file, form_id) not in has_total:
-                    self._emit("B105", _Rows(forms.iloc[[i]])[0], label_cell, "年度资金总额行", "缺失",
+                    self._emit("B105", _Rows(forms, [forms.index[i]])[0], label_cell, "年度资金总额行", "缺失",
                                column="整行（资金表中缺少这一行）")
 
     def _funds_sum_checks(self, df: pd.DataFrame, tol: float) -> None:
@@ -506,7 +506,7 @@ class Validator:
         if not ind.empty and "C308" in self.codes:
             for col in ("name", "target", "actual", "reason"):
                 hits = ind[_instructions(ind[col])]
-                for r in _Rows(hits):
+                for r in _Rows(hits, list(hits.index)):
                     self._emit("C308", r, r[f"{col}_cell"], "实际内容", _short(r[col]), text=_short(r[col]))
 
     # ------------------------------------------------------------ across forms
@@ -550,9 +550,10 @@ class _Rows(Sequence["_Row"]):
     """The failing rows of a frame, for rendering findings. Columns are turned into plain lists
     only when a message asks for them: a rule reads a handful of a frame's 30–60 columns."""
 
-    def __init__(self, df: pd.DataFrame) -> None:
+    def __init__(self, df: pd.DataFrame, labels: list[Any]) -> None:
         self._df = df
-        self._n = len(df)
+        self._positions = df.index.get_indexer(labels)  # copying whole rows of a wide frame is slow
+        self._n = len(self._positions)
         self._columns: dict[str, list[Any]] = {}
 
     def column(self, name: str) -> list[Any]:
@@ -560,7 +561,7 @@ class _Rows(Sequence["_Row"]):
         if values is None:
             if name not in self._df.columns:
                 raise KeyError(name)
-            values = self._columns[name] = self._df[name].tolist()
+            values = self._columns[name] = self._df[name].iloc[self._positions].tolist()
         return values
 
     def __len__(self) -> int:
