@@ -250,21 +250,22 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
     money_cols = [span for key, span in header.columns.items() if key in _FUNDS_FIELDS]
     first_money = min((s[0] for s in money_cols), default=loc.right)
     label_col = loc.funds_label[1][1] if loc.funds_label else loc.left - 1
+    fields = [(name, header.columns.get(key)) for key, name in _FUNDS_FIELDS.items()]
     for r in loc.funds_rows:
         # The row label is the last text cell that starts in this row left of the money columns.
         label, label_pos = None, (r, label_col + 1)
         for c, v in sheet.row_values(r):
             if label_col < c < first_money and not is_blank(v):
                 label, label_pos = _text(v), (r, c)
-        rec: Record = dict(base, row=r + 1, section="source")
+        rec: Record = {**base, "row": r + 1, "section": "source"}
         any_value = False
         rate_value: Any = None
         starts = sheet.starts(r)
-        for key, name in _FUNDS_FIELDS.items():
-            if key in header.columns:
-                value, pos = in_span(starts, r, header.columns[key])
+        for name, span in fields:
+            if span is not None:
+                value, pos = in_span(starts, r, span)
                 _num(rec, name, value, pos, percent=(name == "rate"))
-                any_value = any_value or not is_blank(value)
+                any_value = any_value or not _blank(value)
                 if name == "rate":
                     rate_value = value
             else:

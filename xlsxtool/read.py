@@ -104,13 +104,22 @@ class SheetGrid:
         # Row → the merged ranges crossing it, as (first col, last col, anchor), in file order.
         # Per row, not per cell: a form has hundreds of merges over thousands of cells, and
         # most rows are asked about a few cells only.
-        self._row_merges: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+        row_merges: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+        span = self._span
+        last_row, last_col = self.bottom + 1, data_right + 1
         for r0, c0, r1, c1 in self.merges:
             # Odd files carry huge or overlapping merges; only cells inside the data area matter.
-            self._span.setdefault((r0, c0), c1)
-            item = (c0, min(c1, data_right + 1), (r0, c0))
-            for r in range(r0, min(r1, self.bottom + 1) + 1):
-                self._row_merges.setdefault(r, []).append(item)
+            top_left = (r0, c0)
+            if top_left not in span:
+                span[top_left] = c1
+            item = (c0, c1 if c1 < last_col else last_col, top_left)
+            for r in range(r0, (r1 if r1 < last_row else last_row) + 1):
+                crossing = row_merges.get(r)
+                if crossing is None:
+                    row_merges[r] = [item]
+                else:
+                    crossing.append(item)
+        self._row_merges = row_merges
         # One past the last column index, merges included (capped like the merges above).
         self.right = max([data_right] + [min(c1, data_right + 1) + 1 for *_, c1 in self.merges])
 
@@ -133,11 +142,12 @@ class SheetGrid:
         if cached is None:
             cached = {}
             for c0, c1, top_left in self._row_merges.get(row, ()):
+                r0, a0 = top_left
                 for c in range(c0, c1 + 1):
                     # The first range (file order) holding the cell other than as its own
                     # top-left: with overlapping merges a top-left can sit inside another range.
-                    if top_left != (row, c):
-                        cached.setdefault(c, top_left)
+                    if (c != a0 or r0 != row) and c not in cached:
+                        cached[c] = top_left
             self._cont_cache[row] = cached
         return cached
 
