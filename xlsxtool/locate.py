@@ -204,8 +204,11 @@ def _locate_inside(form: FormLocation) -> None:
         cells = _anchors_in_row(sheet, r, form.left, form.right)
         if not cells:
             continue
-        labels, keys, marks = _labels(cells)
-        first_label = labels[0][2]
+        marks = _row_marks(cells)
+        # Most rows are plain data rows: their per-cell labels are only worked out for rows
+        # that can start or end something (or the head of the form, where the fields are).
+        labels = _labels(cells) if marks or state == "head" else []
+        first_label = labels[0][2] if labels else _label_of(cells[0][1])
 
         # Footer: '填表人：… 填报日期：… 联系电话：…' (one merged cell or several).
         if marks & _FOOTER:
@@ -230,7 +233,8 @@ def _locate_inside(form: FormLocation) -> None:
                     form.fields["项目名称"] = (re.split("[:：]", str(v), maxsplit=1)[-1].strip(), (r, c))
 
         # Funds block: the header row carries 全年预算数 / 全年执行数 columns.
-        if form.funds_header is None and (_FUNDS_HEADER_KEYS <= keys or _FUNDS_HEADER_KEYS_INITIAL <= keys):
+        if form.funds_header is None and (marks & _FUNDS_HEADER == _FUNDS_HEADER
+                                          or marks & _FUNDS_HEADER_INITIAL == _FUNDS_HEADER_INITIAL):
             form.funds_header = _read_header(sheet, r, form.left, form.right)
             for c, v, lbl in labels:
                 if lbl.startswith(FUNDS_BLOCK_PREFIXES):
@@ -242,7 +246,7 @@ def _locate_inside(form: FormLocation) -> None:
             continue
 
         # Indicator block: header row with 一级指标/三级指标 columns.
-        if "三级指标" in keys or ("一级指标" in keys and "二级指标" in keys):
+        if marks & _K_LEVEL3 or marks & _K_LEVELS12 == _K_LEVELS12:
             if form.indicator_header is None:
                 form.indicator_header = _read_header(sheet, r, form.left, form.right)
                 for c, v, lbl in labels:
@@ -294,39 +298,46 @@ def _locate_inside(form: FormLocation) -> None:
     _check_required(form)
 
 
-# What a normalised label can mark a row as (bit flags, so a row's marks are one OR).
+# What a normalised label can mark a row as (bit flags, so a row's marks are one OR): the
+# labels that start or end a block, and the column keys that make a row a block's header.
 _FOOTER, _GOALS, _SPLIT, _TOTAL = 1, 2, 4, 8
-_FUNDS_HEADER_KEYS = frozenset({"全年预算数", "全年执行数"})
-_FUNDS_HEADER_KEYS_INITIAL = frozenset({"年初预算数", "全年执行数"})
+_KEY_MARKS = {"全年预算数": 16, "全年执行数": 32, "年初预算数": 64, "三级指标": 128, "一级指标": 256, "二级指标": 512}
+_FUNDS_HEADER = _KEY_MARKS["全年预算数"] | _KEY_MARKS["全年执行数"]
+_FUNDS_HEADER_INITIAL = _KEY_MARKS["年初预算数"] | _KEY_MARKS["全年执行数"]
+_K_LEVEL3 = _KEY_MARKS["三级指标"]
+_K_LEVELS12 = _KEY_MARKS["一级指标"] | _KEY_MARKS["二级指标"]
 
 
 @lru_cache(maxsize=16384)
-def _text_info(text: str) -> tuple[str, str | None, int]:
-    """Normalised label of a text cell, its column key and the row marks it carries."""
+def _text_info(text: str) -> tuple[str, int]:
+    """Normalised label of a text cell and the row marks it carries."""
     label = norm_label_text(text)
-    marks = (
+    key = column_key(label) if label else None
+    return label, (
         (_FOOTER if label.startswith(FOOTER_MARKERS) else 0)
         | (_GOALS if label in GOALS_BLOCK_LABELS else 0)
         | (_SPLIT if INCOME_MARKER in label or EXPENSE_MARKER in label else 0)
         | (_TOTAL if label in TOTAL_ROW_LABELS else 0)
+        | _KEY_MARKS.get(key or "", 0)
     )
-    return label, (column_key(label) if label else None), marks
 
 
-_NOT_TEXT = ("", None, 0)
+
+def _label_of(value: Any) -> str:
+    return _text_info(value)[0] if isinstance(value, str) else ""
 
 
-def _labels(cells: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any, str]], set[str | None], int]:
-    """Normalised label of each cell of a row, the column keys of the row and its marks."""
-    labels: list[tuple[int, Any, str]] = []
-    keys: set[str | None] = set()
+def _row_marks(cells: list[tuple[int, Any]]) -> int:
     marks = 0
-    for c, v in cells:
-        label, key, mark = _text_info(v) if isinstance(v, str) else _NOT_TEXT
-        labels.append((c, v, label))
-        keys.add(key)
-        marks |= mark
-    return labels, keys, marks
+    for _c, v in cells:
+        if isinstance(v, str):
+            marks |= _text_info(v)[1]
+    return marks
+
+
+def _labels(cells: list[tuple[int, Any]]) -> list[tuple[int, Any, str]]:
+    """(col, value, normalised label) of each cell of a row."""
+    return [(c, v, _text_info(v)[0] if isinstance(v, str) else "") for c, v in cells]
 
 
 def _is_total_row(form: FormLocation, labels: list[tuple[int, Any, str]]) -> bool:
