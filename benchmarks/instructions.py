@@ -1,0 +1,88 @@
+"""Per-file CPU instructions of each stage, counted by valgrind: a noise-free companion to bulk.py.
+
+    python benchmarks/instructions.py [--inbox DIR]      # needs valgrind (apt install valgrind)
+
+Wall times on a shared VM swing by ±30 % from minute to minute, which hides changes of a few
+per cent. Instruction counts do not swing: each stage runs under `valgrind --tool=cachegrind`
+on 10 and on 30 workbooks, and the difference / 20 is that stage's cost per file (start-up,
+imports and per-batch costs cancel out). Stages are cumulative: `extract` includes `read`.
+Instructions are not time (the Rust reader retires ~2× more instructions per ns than Python
+code), so compare a stage with itself across commits, and `raw` with `check` only as a ratio.
+
+The inbox defaults to the folder `bulk.py --keep /tmp/bench1000` generates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+STAGE = r"""
+import gc, sys
+from pathlib import Path
+stage, inbox, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+files = [str(p) for p in sorted(Path(inbox).rglob("*.xlsx"))[:n]]
+gc.set_threshold(50_000, 20, 100)  # as xlsxtool.api.check runs
+if stage == "raw":
+    import python_calamine as pc
+    for p in files:
+        book = pc.CalamineWorkbook.from_path(p)
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            sum(len(r) for r in sheet.to_python())
+            sheet.merged_cell_ranges
+    sys.exit()
+from xlsxtool import api
+from xlsxtool.normalize import extract, to_frames
+from xlsxtool.read import read_bytes
+from xlsxtool.validate import validate
+if stage == "read":
+    for p in files:
+        read_bytes(Path(p).read_bytes(), p)
+elif stage == "extract":
+    for p in files:
+        extract(read_bytes(Path(p).read_bytes(), p))
+elif stage == "validate":
+    validate(to_frames([extract(read_bytes(Path(p).read_bytes(), p)) for p in files]))
+elif stage == "check":
+    api.check(files, jobs=1)
+"""
+
+STAGES = ("raw", "read", "extract", "validate", "check")
+
+
+def instructions(stage: str, inbox: Path, n: int) -> int:
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+         sys.executable, "-c", STAGE, stage, str(inbox), str(n)],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+    if m is None:
+        raise SystemExit(f"valgrind failed for {stage}:\n{proc.stderr[-2000:]}")
+    return int(m.group(1).replace(",", ""))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--inbox", type=Path, default=Path("/tmp/bench1000"))
+    args = ap.parse_args()
+    if not any(args.inbox.rglob("*.xlsx")):
+        raise SystemExit(f"no workbooks in {args.inbox}: run benchmarks/bulk.py --keep {args.inbox} first")
+    per_file = {}
+    for stage in STAGES:
+        per_file[stage] = (instructions(stage, args.inbox, 30) - instructions(stage, args.inbox, 10)) / 20
+        print(f"{stage:9} {per_file[stage] / 1e6:7.1f} M instructions per file", flush=True)
+    print(f"\nraw / check (instructions): {per_file['raw'] / per_file['check']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
