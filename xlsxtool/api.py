@@ -11,6 +11,7 @@ import fnmatch
 import gc
 import glob
 import os
+import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -475,10 +476,9 @@ class Preloader:
         from concurrent.futures import ProcessPoolExecutor
 
         self.source = source
-        # fork where there is one: the worker starts at once from this still small process
-        # (typer and rich loaded, not pandas), with nothing to import again for the loading.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        # fork on Linux: the worker starts at once from this still small process (typer and
+        # rich loaded, not pandas). Elsewhere spawn, the platform default (fork is unsafe on macOS).
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
         self.pool.submit(_preload, source)
 
