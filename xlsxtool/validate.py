@@ -10,10 +10,8 @@ catalog templates — never pandera's own error strings.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any, overload
 
 import numpy as np
@@ -695,10 +693,15 @@ def _instructions(texts: pd.Series) -> pd.Series:
     NUL-separated string (the regex engine does the loop); only the texts hit are matched."""
     values = [v if isinstance(v, str) else "" for v in texts.tolist()]
     joined = "\0".join(values)
-    ends = list(accumulate(len(v) + 1 for v in values))  # one past each text's separator
+    if joined.count("\0") != len(values) - 1:  # a text holding NUL itself (not from a workbook)
+        return pd.Series([_is_instruction(v) for v in values], index=texts.index, dtype=bool)
     hits = [False] * len(values)
-    for i in {bisect_right(ends, m.start()) for m in _INSTRUCTION_HINT_RE.finditer(joined)}:
-        hits[i] = _is_instruction(values[i])
+    row, seen = 0, 0  # the text a hint falls in: the separators before it, counted as we go
+    for m in _INSTRUCTION_HINT_RE.finditer(joined):
+        row += joined.count("\0", seen, m.start())
+        seen = m.start()
+        if not hits[row]:
+            hits[row] = _is_instruction(values[row])
     return pd.Series(hits, index=texts.index, dtype=bool)
 
 
