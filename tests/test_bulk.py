@@ -343,3 +343,14 @@ def test_preloaded_workbook_is_the_one_annotated(tmp_path: Path) -> None:
     path, notes = api._annotate_one((source, findings, src, tmp_path / "copy.xlsx", "需修改"))
     assert path is not None and notes == []
     assert api._PRELOADED == {}
+
+
+def test_check_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    # A bulk run collects less often while it works; a program using xlsxtool as a library
+    # must get its own settings back afterwards.
+    import gc
+
+    before = gc.get_threshold()
+    api.check([SAMPLE])
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -371,13 +371,15 @@ def _fewer_gc_passes() -> Iterator[None]:
     holding every file's findings: CPython's default thresholds then re-scan the growing heap
     over and over (~20 % of the run). Collect far less often while checking; restore after."""
     thresholds = gc.get_threshold()
+    caller_froze = gc.get_freeze_count() > 0  # a caller's own gc.freeze() is left as it was
     gc.freeze()  # what is alive now (imported modules) is never garbage
     gc.set_threshold(*_GC_THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if not caller_froze:
+            gc.unfreeze()
 
 
 # A young collection every 50,000 net allocations instead of 700; full ones almost never.
