@@ -365,6 +365,10 @@ def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float |
             yield result
 
 
+# A young collection every 50,000 net allocations instead of 700; full ones almost never.
+_GC_THRESHOLDS = (50_000, 20, 100)
+
+
 @contextmanager
 def _fewer_gc_passes() -> Iterator[None]:
     """A bulk run allocates millions of short-lived, acyclic objects (cells, records) while
@@ -382,10 +386,7 @@ def _fewer_gc_passes() -> Iterator[None]:
             gc.unfreeze()
 
 
-# A young collection every 50,000 net allocations instead of 700; full ones almost never.
-_GC_THRESHOLDS = (50_000, 20, 100)
-
-
+@_fewer_gc_passes()
 def check(
     paths: Iterable[str | Path],
     *,
@@ -400,13 +401,6 @@ def check(
 
     Files are parsed in `jobs` worker processes and validated in batches of BATCH_SIZE.
     """
-    with _fewer_gc_passes():
-        return _check(paths, codes, tolerances, exclude, jobs, timeout, progress)
-
-
-def _check(paths: Iterable[str | Path], codes: set[str] | None, tolerances: dict[str, float] | None,
-           exclude: Iterable[Path], jobs: int | None, timeout: float | None,
-           progress: Callable[[int, int], None] | None) -> CheckResult:
     codes = set(RULES) if codes is None else codes
     sources, missing = discover(paths, exclude)
     results: list[FileResult] = []
@@ -440,12 +434,12 @@ def _preload_key(src: Source) -> tuple[str, str | None]:
 
 def _preload(src: Source) -> None:
     """Open a workbook for annotating and keep it in this (worker) process."""
-    from .report.annotate import load_for_annotation
+    from .report.annotate import copy_suffix, keeps_macros, load_for_annotation
 
     try:
         data = src.read() if src.member is not None else None
-        _PRELOADED[_preload_key(src)] = load_for_annotation(
-            src.path, data, keep_vba=src.path.suffix.lower() == ".xlsm" and src.member is None)
+        copy = src.path.with_suffix(copy_suffix(src.path))  # the suffix output_path will give it
+        _PRELOADED[_preload_key(src)] = load_for_annotation(src.path, data, keep_vba=keeps_macros(src.path, copy))
     except Exception:  # _annotate_one opens it again and says what is wrong
         pass
 

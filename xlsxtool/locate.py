@@ -83,10 +83,8 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _is_title(value: Any) -> bool:
-    text = _text(value)
-    if not text or "评" not in text:  # cheap pre-filter: every cell of every sheet passes here
-        return False
+def _is_title(text: str) -> bool:
+    """Whether a text cell holding '评' is a form's title (find_titles rules out the rest)."""
     label = norm_label(text)
     # Titles are short; long prose that mentions 自评表 is not a title.
     return len(label) <= 40 and bool(_TITLE_RE.search(label)) and "说明" not in label
@@ -120,7 +118,8 @@ def find_titles(sheet: SheetGrid) -> list[tuple[Pos, str]]:
     titles: list[tuple[Pos, str]] = []
     for r in range(sheet.top, sheet.bottom):
         for c, v in sheet.row_values(r):
-            if isinstance(v, str) and "评" in v and _is_title(v):  # cheap pre-filter inline
+            # Every cell of every sheet passes here: most are ruled out without a call.
+            if isinstance(v, str) and "评" in v and _is_title(v):
                 titles.append(((r, c), str(v)))
     return titles
 
@@ -322,7 +321,6 @@ def _text_info(text: str) -> tuple[str, int]:
     )
 
 
-
 def _label_of(value: Any) -> str:
     return _text_info(value)[0] if isinstance(value, str) else ""
 
@@ -337,7 +335,7 @@ def _row_marks(cells: list[tuple[int, Any]]) -> int:
 
 def _labels(cells: list[tuple[int, Any]]) -> list[tuple[int, Any, str]]:
     """(col, value, normalised label) of each cell of a row."""
-    return [(c, v, _text_info(v)[0] if isinstance(v, str) else "") for c, v in cells]
+    return [(c, v, _label_of(v)) for c, v in cells]
 
 
 def _is_total_row(form: FormLocation, labels: list[tuple[int, Any, str]]) -> bool:

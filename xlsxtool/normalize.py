@@ -122,12 +122,23 @@ def _parsed(value: Any, percent: bool) -> tuple[float | None, str | None, bool]:
 _parsed_cached = lru_cache(maxsize=1 << 14, typed=True)(_parsed)
 
 
+_NO_NUMBER: tuple[None, None, bool] = (None, None, False)  # an empty cell
+
+
+def _numeric(value: Any, percent: bool = False) -> tuple[float | None, str | None, bool]:
+    """_parsed, cached where the value is hashable (an unhashable one never comes from the
+    readers, but is cheap to allow)."""
+    if value is None:
+        return _NO_NUMBER
+    try:
+        return _parsed_cached(value, percent)
+    except TypeError:
+        return _parsed(value, percent)
+
+
 def _num(rec: Record, name: str, value: Any, pos: tuple[int, int], percent: bool = False) -> None:
     raw, bad, cell = _suffixed(name)
-    try:
-        rec[name], rec[raw], rec[bad] = _parsed_cached(value, percent)
-    except TypeError:  # an unhashable value (never from the readers, but cheap to allow)
-        rec[name], rec[raw], rec[bad] = _parsed(value, percent)
+    rec[name], rec[raw], rec[bad] = _numeric(value, percent)
     rec[cell] = a1(*pos)
 
 
@@ -393,14 +404,14 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
         if level1_span is not None:
             v, pos = resolved_in_span(sheet, r, level1_span)
             # The same label written again on the next row continues the group (unmerged layout).
-            if pos != level1_pos and v is not None and not is_blank(v) and (text := _text(v)) != level1:
+            if pos != level1_pos and not _blank(v) and (text := _text(v)) != level1:
                 level1, level1_pos = text, pos
                 level2, level2_pos = None, None
                 level1_fields = (level1_key(text), a1(*pos), declared_weight(text)) if text else (None, None, None)
                 level2_fields = (None, None)
         if level2_span is not None:
             v, pos = resolved_in_span(sheet, r, level2_span)
-            if pos != level2_pos and v is not None and not is_blank(v) and (text := _text(v)) != level2:
+            if pos != level2_pos and not _blank(v) and (text := _text(v)) != level2:
                 level2, level2_pos = text, pos
                 level2_fields = (level2_key(text), a1(*pos)) if text else (None, None)
         starts = sheet.starts(r)
@@ -419,8 +430,8 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
         if split_target and isinstance(target_v, str) and "定性" in norm_label(_nature(sheet, r, cols) or ""):
             target = type(target)(target.raw, None, None, None, True)
         actual = parse_actual(actual_v)
-        weight, weight_raw, weight_bad = _parsed_value(weight_v)
-        score, score_raw, score_bad = _parsed_value(score_v)
+        weight, weight_raw, weight_bad = _numeric(weight_v)
+        score, score_raw, score_bad = _numeric(score_v)
         append({
             **base,
             "row": r + 1,
@@ -462,18 +473,6 @@ def _blank(value: Any) -> bool:
     """is_blank, with the commonest case (an empty cell) answered without a call."""
     return value is None or is_blank(value)
 
-
-def _parsed_value(value: Any) -> tuple[float | None, str | None, bool]:
-    """_parsed (number) of a cell, cached where the value is hashable."""
-    if value is None:
-        return _NO_NUMBER
-    try:
-        return _parsed_cached(value, False)
-    except TypeError:
-        return _parsed(value, False)
-
-
-_NO_NUMBER: tuple[None, None, bool] = (None, None, False)
 
 
 def _nature(sheet: Any, r: int, cols: dict[str, Span]) -> str | None:

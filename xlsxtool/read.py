@@ -121,7 +121,7 @@ class SheetGrid:
                     crossing.append(item)
         self._row_merges = row_merges
         # One past the last column index, merges included (capped like the merges above).
-        self.right = max([data_right] + [min(c1, data_right + 1) + 1 for *_, c1 in self.merges])
+        self.right = max([data_right] + [min(c1, last_col) + 1 for *_, c1 in self.merges])
 
     def merge_end(self, row: int, col: int) -> int:
         """Last column of the merged range whose top-left is (row, col); col itself if none."""

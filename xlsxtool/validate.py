@@ -321,10 +321,8 @@ class Validator:
         rows: list[dict[str, Any]] = []
         names = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}
         # Plain records grouped by form: a pandas slice per form costs ~1 ms, this ~10 µs.
-        groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-        needed = ["file", "form_id", "sheet", "section", "source", "amount"] + [
-            f"{c}{suffix}" for c in names for suffix in ("", "_bad", "_cell")]
-        for rec in _records(funds[needed]):
+        groups: dict[tuple[Any, Any], list[_Row]] = {}
+        for rec in _Rows(funds, list(funds.index)):
             groups.setdefault((rec["file"], rec["form_id"]), []).append(rec)
         for (file, form_id), group in groups.items():
             totals = [g for g in group if g["section"] == "total"]
@@ -359,12 +357,10 @@ class Validator:
         if "B105" in self.codes:
             totals = funds[funds["section"] == "total"]
             has_total = set(zip(totals["file"].tolist(), totals["form_id"].tolist(), strict=True))
-            forms = self.forms
-            for i, (file, form_id, label_cell) in enumerate(zip(
-                    forms["file"].tolist(), forms["form_id"].tolist(), forms["funds_label_cell"].tolist(), strict=True)):
-                if isinstance(label_cell, str) and (file, form_id) not in has_total:
-                    self._emit("B105", _Rows(forms, [forms.index[i]])[0], label_cell, "年度资金总额行", "缺失",
-                               column="整行（资金表中缺少这一行）")
+            for form in _Rows(self.forms, list(self.forms.index)):
+                label_cell = form["funds_label_cell"]
+                if isinstance(label_cell, str) and (form["file"], form["form_id"]) not in has_total:
+                    self._emit("B105", form, label_cell, "年度资金总额行", "缺失", column="整行（资金表中缺少这一行）")
 
     def _funds_sum_checks(self, df: pd.DataFrame, tol: float) -> None:
         if "basic" not in df:
@@ -443,7 +439,7 @@ class Validator:
             "C306:filler": lambda d: ~(footer & forms["filler"].isna()),
             "C306:fill_date": lambda d: ~(footer & forms["fill_date"].isna()),
             "C306:phone": lambda d: ~(footer & forms["phone"].isna()),
-            "V502": lambda d: ~(forms["phone"].notna() & ~_each(forms["phone"], lambda p: is_plausible_phone(p) if isinstance(p, str) else True).astype(bool)),
+            "V502": lambda d: ~(forms["phone"].notna() & ~_each(forms["phone"], lambda p: is_plausible_phone(p) if isinstance(p, str) else True, bool)),
             "V503:not_date": lambda d: ~(forms["fill_date"].notna() & dates.isna()),
             "V503:range": lambda d: ~(date_year.notna() & years.notna() & ((date_year < years) | (date_year > years + 1))),
         }
@@ -538,15 +534,16 @@ def _present(value: Any) -> bool:
     return value is not None and value is not pd.NA and value == value
 
 
-def _each(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+def _each(series: pd.Series, fn: Callable[[Any], Any], dtype: Any = object) -> pd.Series:
     """`fn` of every value, over a plain list (Series.map on string columns boxes each value
     through pandas and is several times slower)."""
-    return pd.Series([fn(v) for v in series.tolist()], index=series.index, dtype=object)
+    return pd.Series([fn(v) for v in series.tolist()], index=series.index, dtype=dtype)
 
 
 class _Rows(Sequence["_Row"]):
-    """The failing rows of a frame, for rendering findings. Columns are turned into plain lists
-    only when a message asks for them: a rule reads a handful of a frame's 30–60 columns."""
+    """Rows of a frame read like dicts (failing rows, for rendering findings). Columns are
+    turned into plain lists only when asked for: a rule reads a handful of 30–60 columns, and
+    `to_dict("records")` boxes every cell one by one."""
 
     def __init__(self, df: pd.DataFrame, labels: list[Any]) -> None:
         self._df = df
@@ -596,14 +593,6 @@ class _Row(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._rows._df.columns)
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain dicts (like `to_dict("records")`, which boxes every cell one by one and is
-    ~5× slower): rendering thousands of findings stays cheap."""
-    names = list(df.columns)
-    columns = [df[c].tolist() for c in names]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 # ---------------------------------------------------------------- rule helpers
@@ -658,7 +647,7 @@ def _is_a1(cell: str) -> bool:
 
 def _is_cell(cells: pd.Series) -> pd.Series:
     """True where a provenance value is a real A1 address (a column the form lacks gives none)."""
-    return pd.Series([isinstance(c, str) and _is_a1(c) for c in cells.tolist()], index=cells.index, dtype=bool)
+    return _each(cells, lambda c: isinstance(c, str) and _is_a1(c), bool)
 
 
 def _cell_or(r: Mapping[str, Any], col: str) -> Any:

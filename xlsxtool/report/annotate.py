@@ -70,7 +70,7 @@ def output_path(source: Path, out_dir: Path | None = None, force: bool = False,
     """
     source = Path(source)
     folder = Path(out_dir) if out_dir is not None else source.parent
-    suffix = ".xlsm" if source.suffix.lower() == ".xlsm" else ".xlsx"
+    suffix = copy_suffix(source)
     base = f"{source.stem}{ANNOTATED_SUFFIX}"
     n = 1
     while True:
@@ -81,6 +81,11 @@ def output_path(source: Path, out_dir: Path | None = None, force: bool = False,
                 and candidate not in (taken or ())):
             return candidate
         n += 1
+
+
+def copy_suffix(source: Path) -> str:
+    """The annotated copy's suffix: ``.xlsm`` keeps its macros, everything else is ``.xlsx``."""
+    return ".xlsm" if Path(source).suffix.lower() == ".xlsm" else ".xlsx"
 
 
 def _same_file(a: Path, b: Path) -> bool:
