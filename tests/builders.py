@@ -59,6 +59,23 @@ def _goals_block(add: Adder, merges: Merges, width: int, goals: tuple[Any, Any],
     merges.extend([(r, 1, r, 4), (r, 5, r, width - 1), (g, 0, r, 0)])
 
 
+def _level_merges(level_rows: list[tuple[int, bool, bool]], last: int) -> list[tuple[int, int, int, int]]:
+    """一级 (column B) and 二级 (column C) labels merged down to the row before the next label
+    (a new 一级 also starts a new 二级); the last group runs to the block's last row.
+    *level_rows*: (row, has 一级 label, has 二级 label) of each indicator row."""
+    merges: list[tuple[int, int, int, int]] = []
+    for col, level1_only in ((1, True), (2, False)):
+        start = None
+        for r, l1, l2 in level_rows:
+            if l1 or (l2 and not level1_only):
+                if start is not None and r - 1 > start:
+                    merges.append((start, col, r - 1, col))
+                start = r
+        if start is not None and last > start:
+            merges.append((start, col, last, col))
+    return merges
+
+
 def project_form(
     *,
     title: str = "2023年度项目支出绩效自评表",
@@ -124,7 +141,7 @@ def project_form(
         header = [indicators_label, h["l1"], h["l2"], h["l3"], h["target"], h["actual"], h["weight"], h["score"], h["reason"]]
     keep = [i for i, label in enumerate(header) if label not in drop_columns]
     ind_head = add([header[i] for i in keep])
-    l1_start = l2_start = None
+    level_rows: list[tuple[int, bool, bool]] = []
     last_l1 = last_l2 = None
     for ind in indicators:
         l1, l2 = ind.get("l1"), ind.get("l2")
@@ -139,15 +156,7 @@ def project_form(
             cells = [None, l1, l2, ind.get("name"), ind.get("target"), ind.get("actual"), ind.get("weight"),
                      ind.get("score"), ind.get("reason")]
         r = add([cells[i] for i in keep])
-        if merge_level1 and not repeat_level_labels:
-            if ind.get("l1"):
-                if l1_start is not None and r - 1 > l1_start:
-                    merges.append((l1_start, 1, r - 1, 1))
-                l1_start = r
-            if ind.get("l2") or ind.get("l1"):
-                if l2_start is not None and r - 1 > l2_start:
-                    merges.append((l2_start, 2, r - 1, 2))
-                l2_start = r
+        level_rows.append((r, bool(ind.get("l1")), bool(ind.get("l2"))))
         last_l1 = l1 if ind.get("l1") or repeat_level_labels else last_l1
         last_l2 = l2 if ind.get("l2") or repeat_level_labels else last_l2
         if ind.get("l1"):
@@ -156,10 +165,7 @@ def project_form(
             last_l2 = ind["l2"]
     last = len(rows) - 1
     if merge_level1 and not repeat_level_labels:
-        if l1_start is not None and last > l1_start:
-            merges.append((l1_start, 1, last, 1))
-        if l2_start is not None and last > l2_start:
-            merges.append((l2_start, 2, last, 2))
+        merges += _level_merges(level_rows, last)
     merges.append((ind_head, 0, last, 0))
     if total is not None:
         wcol = keep.index(header.index(h["weight"])) if h["weight"] in [header[i] for i in keep] else None
@@ -290,23 +296,13 @@ def department_form(
     _goals_block(add, merges, width, goals, "实际完成情况\u3000")
     ind_head = add(["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                     "偏差原因分析及改进措施"])
-    l1_start = l2_start = None
+    level_rows = []
     for ind in indicators:
         r = add([None, ind.get("l1"), ind.get("l2"), ind.get("name"), ind.get("target"), ind.get("actual"),
                  ind.get("weight"), ind.get("score"), ind.get("reason")])
-        if ind.get("l1"):
-            if l1_start is not None and r - 1 > l1_start:
-                merges.append((l1_start, 1, r - 1, 1))
-            l1_start = r
-        if ind.get("l2") or ind.get("l1"):
-            if l2_start is not None and r - 1 > l2_start:
-                merges.append((l2_start, 2, r - 1, 2))
-            l2_start = r
+        level_rows.append((r, bool(ind.get("l1")), bool(ind.get("l2"))))
     last = len(rows) - 1
-    if l1_start is not None and last > l1_start:
-        merges.append((l1_start, 1, last, 1))
-    if l2_start is not None and last > l2_start:
-        merges.append((l2_start, 2, last, 2))
+    merges += _level_merges(level_rows, last)
     merges.append((ind_head, 0, last, 0))
     if total is not None:  # '总分' over A:F, 分值 in G, 得分 in H (seed 001)
         r = add(["总分", None, None, None, None, None, total[0], total[1]])

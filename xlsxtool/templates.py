@@ -291,12 +291,17 @@ class _Writer:
         self.ws = ws
         self.fmt = fmt
 
-    def put(self, r0: int, c0: int, value: Any, style: str, r1: int | None = None, c1: int | None = None) -> None:
+    def _merged(self, r0: int, c0: int, style: str, r1: int | None, c1: int | None) -> Any:
+        """Merge r0:c0 … r1:c1 when it is more than one cell; the style's format."""
+        f = self.fmt[style]
         r1 = r0 if r1 is None else r1
         c1 = c0 if c1 is None else c1
-        f = self.fmt[style]
         if (r0, c0) != (r1, c1):
             self.ws.merge_range(r0, c0, r1, c1, "", f)
+        return f
+
+    def put(self, r0: int, c0: int, value: Any, style: str, r1: int | None = None, c1: int | None = None) -> None:
+        f = self._merged(r0, c0, style, r1, c1)
         if value is None or value == "":
             self.ws.write_blank(r0, c0, None, f)
         elif isinstance(value, str):
@@ -306,11 +311,7 @@ class _Writer:
 
     def formula(self, r0: int, c0: int, formula: str, style: str, r1: int | None = None, c1: int | None = None) -> None:
         """A formula whose cached value is '' — what it evaluates to while its inputs are empty."""
-        r1 = r0 if r1 is None else r1
-        c1 = c0 if c1 is None else c1
-        f = self.fmt[style]
-        if (r0, c0) != (r1, c1):
-            self.ws.merge_range(r0, c0, r1, c1, "", f)
+        f = self._merged(r0, c0, style, r1, c1)
         self.ws.write_formula(r0, c0, formula, f, "")
 
 
