@@ -17,7 +17,7 @@ def _extract(path: Path):
 
 
 def _by_name(ext, name: str) -> dict:
-    return next(r for r in ext.indicators if r["name"] == name)
+    return next(r for r in ext.indicator_records() if r["name"] == name)
 
 
 def test_clean_form_reads_every_value_with_its_cell(tmp_path: Path) -> None:
@@ -31,12 +31,12 @@ def test_clean_form_reads_every_value_with_its_cell(tmp_path: Path) -> None:
     assert (form["total_weight"], form["total_score"], form["total_score_cell"]) == (100, 96, "H20")
     assert (form["filler"], form["fill_date"], form["phone"]) == ("张三", "2024年3月15日", "139****6836")
     assert len(ext.indicators) == 8
-    first = ext.indicators[0]
+    first = ext.indicator_records()[0]
     assert first["level1_key"] == "产出指标" and first["level1_weight"] == 50 and first["level1_cell"] == "B12"
     assert (first["target_op"], first["target_value"], first["target_unit"], first["target_cell"]) == ("≥", 450, "人", "E12")
     assert (first["weight"], first["weight_cell"], first["score"], first["score_cell"]) == (20, "G12", 20, "H12")
     # Row 2 of the 数量指标 group inherits its 一级/二级 from the merged cells above.
-    second = ext.indicators[1]
+    second = ext.indicator_records()[1]
     assert (second["level1_cell"], second["level2"], second["level2_cell"]) == ("B12", "数量指标", "C12")
     total = next(r for r in ext.funds if r["section"] == "total")
     assert (total["budget"], total["spent"], total["rate"], total["score"]) == (50, 45, 0.9, 9)
@@ -58,7 +58,7 @@ def test_stacked_forms_in_one_sheet_and_one_per_sheet(tmp_path: Path) -> None:
     path = write_forms(tmp_path / "s.xlsx", {"表一": [(a, 0, 0), (b, 25, 0)], "表二": [(c, 2, 1)]})
     ext = _extract(path)
     assert [(f["name"], f["sheet"]) for f in ext.forms] == [("项目甲", "表一"), ("项目乙", "表一"), ("项目丙", "表二")]
-    assert [len([r for r in ext.indicators if r["form_id"] == i]) for i in range(3)] == [8, 8, 8]
+    assert [len([r for r in ext.indicator_records() if r["form_id"] == i]) for i in range(3)] == [8, 8, 8]
     assert findings_of(path) == []
 
 

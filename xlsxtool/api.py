@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding
-from .normalize import Extract, extract, to_frames
+from .normalize import INDICATOR_INDEX, Extract, extract, to_frames
 from .read import WorkbookError, read_bytes
 from .rules import RULES
 
@@ -83,7 +83,8 @@ class FileResult:
             total = form.get("total_score")
             if total is None:
                 fid = form["form_id"]
-                parts = [r["score"] for r in ext.indicators if r["form_id"] == fid and r["score"] is not None]
+                form_col, score_col = INDICATOR_INDEX["form_id"], INDICATOR_INDEX["score"]
+                parts = [r[score_col] for r in ext.indicators if r[form_col] == fid and r[score_col] is not None]
                 parts += [r["score"] for r in ext.funds
                           if r["form_id"] == fid and r["section"] == "total" and r["score"] is not None]
                 total = sum(parts) if parts else None

@@ -83,11 +83,10 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _is_title(text: str) -> bool:
-    """Whether a text cell holding '评' is a form's title (find_titles rules out the rest)."""
-    label = norm_label(text)
+def _is_title(text: str, label: str) -> bool:
+    """Whether a text cell (and its normalised label) is a form's title."""
     # Titles are short; long prose that mentions 自评表 is not a title.
-    return len(label) <= 40 and bool(_TITLE_RE.search(label)) and "说明" not in label
+    return "评" in text and len(label) <= 40 and bool(_TITLE_RE.search(label)) and "说明" not in label
 
 
 def _kind_of(label: str) -> str:
@@ -114,13 +113,19 @@ def _read_header(sheet: SheetGrid, row: int, left: int, right: int) -> Header:
     return Header(row=row, columns=columns)
 
 
-def find_titles(sheet: SheetGrid) -> list[tuple[Pos, str]]:
+def sheet_marks(sheet: SheetGrid) -> list[int]:
+    """The row marks (see _text_info) of every row of a sheet, in one pass over its cells: the
+    titles are found from them, and the locator reads them for forms spanning the sheet."""
+    return [_row_marks(sheet.row_values(r)) for r in range(sheet.top, sheet.bottom)]
+
+
+def find_titles(sheet: SheetGrid, marks: list[int] | None = None) -> list[tuple[Pos, str]]:
     titles: list[tuple[Pos, str]] = []
-    for r in range(sheet.top, sheet.bottom):
-        for c, v in sheet.row_values(r):
-            # Every cell of every sheet passes here: most are ruled out without a call.
-            if isinstance(v, str) and "评" in v and _is_title(v):
-                titles.append(((r, c), str(v)))
+    for r, row_marks in enumerate(sheet_marks(sheet) if marks is None else marks, sheet.top):
+        if row_marks & _TITLE:
+            for c, v in sheet.row_values(r):
+                if isinstance(v, str) and _text_info(v)[1] & _TITLE:
+                    titles.append(((r, c), v))
     return titles
 
 
@@ -128,7 +133,8 @@ def locate_forms(sheets: list[SheetGrid]) -> list[FormLocation]:
     """Every 项目支出 / 部门整体 form in the workbook, in sheet then row order."""
     forms: list[FormLocation] = []
     for sheet in sheets:
-        titles = find_titles(sheet)
+        marks = sheet_marks(sheet)
+        titles = find_titles(sheet, marks)
         starts: list[tuple[Pos | None, str | None]] = [(pos, text) for pos, text in titles]
         if not starts and _has_indicator_header(sheet, sheet.top, sheet.bottom):
             starts = [(None, None)]  # a form without a title row: still a form
@@ -147,7 +153,7 @@ def locate_forms(sheets: list[SheetGrid]) -> list[FormLocation]:
                 title=text.strip() if text else None,
                 title_pos=pos,
             )
-            _locate_inside(form)
+            _locate_inside(form, marks)
             if pos is None and "部门名称" in form.fields:
                 form.kind = "department"
             # A title with nothing of a form below it (e.g. a table of contents line) is no form.
@@ -194,8 +200,10 @@ def _value_right_of(sheet: SheetGrid, row: int, col: int, right: int) -> tuple[A
     return None, ((row, end + 1) if end + 1 < right else (row, col))
 
 
-def _locate_inside(form: FormLocation) -> None:
+def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
     sheet = form.sheet
+    # A form spanning the sheet (the usual case) has the sheet's row marks; else its own.
+    spans_sheet = form.left <= sheet.left and form.right >= sheet.right
     form.year = _year(form)
     first_row = form.top + 1 if form.title_pos else form.top
     state = "head"
@@ -203,7 +211,7 @@ def _locate_inside(form: FormLocation) -> None:
         cells = _anchors_in_row(sheet, r, form.left, form.right)
         if not cells:
             continue
-        marks = _row_marks(cells)
+        marks = marks_by_row[r - sheet.top] if spans_sheet else _row_marks(cells)
         # Most rows are plain data rows: their per-cell labels are only worked out for rows
         # that can start or end something (or the head of the form, where the fields are).
         labels = _labels(cells) if marks or state == "head" else []
@@ -300,6 +308,7 @@ def _locate_inside(form: FormLocation) -> None:
 # What a normalised label can mark a row as (bit flags, so a row's marks are one OR): the
 # labels that start or end a block, and the column keys that make a row a block's header.
 _FOOTER, _GOALS, _SPLIT, _TOTAL = 1, 2, 4, 8
+_TITLE = 1024  # a form's title ('…绩效自评表'); never a header key, so never a block start
 _KEY_MARKS = {"全年预算数": 16, "全年执行数": 32, "年初预算数": 64, "三级指标": 128, "一级指标": 256, "二级指标": 512}
 _FUNDS_HEADER = _KEY_MARKS["全年预算数"] | _KEY_MARKS["全年执行数"]
 _FUNDS_HEADER_INITIAL = _KEY_MARKS["年初预算数"] | _KEY_MARKS["全年执行数"]
@@ -318,6 +327,7 @@ def _text_info(text: str) -> tuple[str, int]:
         | (_SPLIT if INCOME_MARKER in label or EXPENSE_MARKER in label else 0)
         | (_TOTAL if label in TOTAL_ROW_LABELS else 0)
         | _KEY_MARKS.get(key or "", 0)
+        | (_TITLE if _is_title(text, label) else 0)
     )
 
 

@@ -90,7 +90,6 @@ class SheetGrid:
     hidden_rows: list[int] = field(default_factory=list)
     _row_cache: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, init=False, repr=False)
     _start_cache: dict[int, dict[int, Any]] = field(default_factory=dict, init=False, repr=False)
-    _cont_cache: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict, init=False, repr=False)
     width: int = field(init=False, default=0)
     bottom: int = field(init=False, default=0)
     right: int = field(init=False, default=0)
@@ -105,7 +104,12 @@ class SheetGrid:
         # Per row, not per cell: a form has hundreds of merges over thousands of cells, and
         # most rows are asked about a few cells only.
         row_merges: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+        # Row → columns of its non-empty cells that continue a merged range (not its top-left).
+        # Excel and WPS leave those cells empty, so this is nearly always empty, and a row's
+        # `starts` is then simply its non-empty cells.
+        filled: dict[int, set[int]] = {}
         span = self._span
+        rows, top, left, n_rows = self.rows, self.top, self.left, len(self.rows)
         last_row, last_col = self.bottom + 1, data_right + 1
         for r0, c0, r1, c1 in self.merges:
             # Odd files carry huge or overlapping merges; only cells inside the data area matter.
@@ -113,13 +117,25 @@ class SheetGrid:
             if top_left not in span:
                 span[top_left] = c1
             item = (c0, c1 if c1 < last_col else last_col, top_left)
+            first, last = c0 - left, c1 - left + 1
             for r in range(r0, (r1 if r1 < last_row else last_row) + 1):
                 crossing = row_merges.get(r)
                 if crossing is None:
                     row_merges[r] = [item]
                 else:
                     crossing.append(item)
+                i = r - top
+                if 0 <= i < n_rows:
+                    # The range's cells in this row, its top-left left out (in its own row).
+                    lo = first + 1 if r == r0 else first
+                    lo = lo if lo > 0 else 0
+                    cells = rows[i][lo:last]
+                    if cells and cells.count("") != len(cells):  # '' is matched by identity: fast
+                        for c, v in enumerate(cells, lo + left):
+                            if v != "" and v is not None:
+                                filled.setdefault(r, set()).add(c)
         self._row_merges = row_merges
+        self._filled_continuations = filled
         # One past the last column index, merges included (capped like the merges above).
         self.right = max([data_right] + [min(c1, last_col) + 1 for *_, c1 in self.merges])
 
@@ -136,24 +152,14 @@ class SheetGrid:
                 return cells[c]
         return None
 
-    def _continuations(self, row: int) -> dict[int, tuple[int, int]]:
-        """col → top-left cell, for the cells of a row that continue a merged range (cached)."""
-        cached = self._cont_cache.get(row)
-        if cached is None:
-            cached = {}
-            for c0, c1, top_left in self._row_merges.get(row, ()):
-                r0, a0 = top_left
-                for c in range(c0, c1 + 1):
-                    # The first range (file order) holding the cell other than as its own
-                    # top-left: with overlapping merges a top-left can sit inside another range.
-                    if (c != a0 or r0 != row) and c not in cached:
-                        cached[c] = top_left
-            self._cont_cache[row] = cached
-        return cached
-
     def anchor(self, row: int, col: int) -> tuple[int, int]:
-        """Top-left cell of the merged range holding (row, col), or the cell itself."""
-        return self._continuations(row).get(col, (row, col))
+        """Top-left cell of the merged range holding (row, col), or the cell itself. With
+        overlapping merges, the first range (file order) that holds the cell other than as its
+        own top-left (a top-left can sit inside another range)."""
+        for c0, c1, top_left in self._row_merges.get(row, ()):
+            if c0 <= col <= c1 and (col != top_left[1] or row != top_left[0]):
+                return top_left
+        return (row, col)
 
     def value(self, row: int, col: int) -> Any:
         """Value with merged continuation cells resolved to their top-left value (unpivotr idea)."""
@@ -167,11 +173,11 @@ class SheetGrid:
         left out (cached: the normalizer looks up several columns of every data row)."""
         cached = self._start_cache.get(row)
         if cached is None:
-            if row in self._row_merges:
-                inside = self._continuations(row)
-                cached = {c: v for c, v in self.row_values(row) if c not in inside}
-            else:
+            inside = self._filled_continuations.get(row)
+            if inside is None:
                 cached = dict(self.row_values(row))
+            else:
+                cached = {c: v for c, v in self.row_values(row) if c not in inside}
             self._start_cache[row] = cached
         return cached
 
