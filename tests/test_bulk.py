@@ -130,6 +130,17 @@ def test_parallel_same_findings_as_serial(inbox: tuple[Path, dict[str, str]]) ->
     assert [r.verdict for r in serial.files] == [r.verdict for r in parallel.files]
 
 
+def test_small_batches_same_findings_as_one(inbox: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bulk run validates in batches bounded by tidy rows: where the batches break must not
+    # change a finding, a score or a form count (forms, sums and groups never span files).
+    folder, _ = inbox
+    whole = api.check([folder], jobs=1)
+    monkeypatch.setattr(api, "BATCH_ROWS", 1)  # every file its own batch
+    split = api.check([folder], jobs=1)
+    assert whole.findings and split.findings == whole.findings
+    assert [(r.path, r.forms, r.form_scores()) for r in split.files] == [(r.path, r.forms, r.form_scores()) for r in whole.files]
+
+
 # ------------------------------------------------------------------------------ CLI, JSON
 def test_cli_exit_code_and_clean_streams(bulk_run: dict[str, Any]) -> None:
     proc = bulk_run["proc"]

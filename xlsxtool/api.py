@@ -335,7 +335,16 @@ def validate_results(results: list[FileResult], codes: set[str], tolerances: dic
         r.findings = sorted((f for f in r.findings if f.rule in codes), key=lambda f: f.sort_key)
 
 
-BATCH_SIZE = 200  # files validated per pandera batch: amortises per-call cost, bounds memory
+# A batch is validated once it holds BATCH_ROWS tidy rows (forms, funds, indicators, goals) or
+# BATCH_FILES files. Validating costs ~80 ms per batch whatever its size (pandas and pandera
+# set-up), so batches should be large; the rows they hold are what bounds the memory.
+BATCH_ROWS = 80_000
+BATCH_FILES = 1_000
+
+
+def _tidy_rows(result: FileResult) -> int:
+    ext = result.extract
+    return len(ext.forms) + len(ext.funds) + len(ext.indicators) + len(ext.goals) if ext is not None else 0
 
 
 def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float | None = None) -> Iterator[FileResult]:
@@ -400,20 +409,23 @@ def check(
 ) -> CheckResult:
     """Check files/folders/globs/zips; returns every file with its findings.
 
-    Files are parsed in `jobs` worker processes and validated in batches of BATCH_SIZE.
+    Files are parsed in `jobs` worker processes and validated in batches (BATCH_ROWS rows or
+    BATCH_FILES files).
     """
     codes = set(RULES) if codes is None else codes
     sources, missing = discover(paths, exclude)
     results: list[FileResult] = []
     batch: list[FileResult] = []
+    batch_rows = 0
     for result in iter_loaded(sources, jobs, timeout):
         batch.append(result)
-        if len(batch) >= BATCH_SIZE:
+        batch_rows += _tidy_rows(result)
+        if batch_rows >= BATCH_ROWS or len(batch) >= BATCH_FILES:
             validate_results(batch, codes, tolerances)
             for r in batch:
                 r.slim()
             results.extend(batch)
-            batch = []
+            batch, batch_rows = [], 0
         if progress is not None:
             progress(len(results) + len(batch), len(sources))
     validate_results(batch, codes, tolerances)

@@ -302,7 +302,9 @@ def scan_sheets(zf: zipfile.ZipFile, limit: int = 1000) -> tuple[list[tuple[str,
             rows = [int(m) - 1 for m in _HIDDEN_ROW_RE.findall(xml)]
             if rows:
                 hidden[name] = rows
-        if b"<f" not in xml or len(formulas) >= limit:  # most sheets have no formulas
+        # Most sheets have no formulas. Every formula sheet holds a '</f>': shared-formula cells
+        # may be '<f …/>' alone, but their master cell carries the text (and scans faster than '<f').
+        if b"</f>" not in xml or len(formulas) >= limit:
             continue
         for attrs, body in _CELL_RE.findall(xml):
             if not body:

@@ -32,12 +32,20 @@ _KEY = ["file", "form_id"]
 # ---------------------------------------------------------------- formatting helpers
 def fmt(value: Any) -> str:
     """A number as a clerk writes it: 10, 8.5, 1463.31 (no float noise)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None:
         return "空"
     if isinstance(value, (int, float)):
-        text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
-        return "0" if text == "-0" else text
+        return _fmt_number(value)
     return str(value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _fmt_number(value: float) -> str:
+    # Cached: findings repeat the same few weights and scores (10, 8.5, 100…) thousands of times.
+    if value != value:  # NaN: an empty cell of a float column
+        return "空"
+    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def pct(value: Any) -> str:
@@ -96,30 +104,37 @@ class Validator:
         rule = RULES[code]
         try:
             # Templates may name the expected/actual values too (B102: '… = {expected} 不符').
-            message = rule.message.format(**{"expected": expected, "actual": actual, **fields})
+            message = rule.message.format(expected=expected, actual=actual, **fields)
         except (KeyError, IndexError):
             message = rule.title
+        file, form_id, sheet = str(row["file"]), int(row["form_id"]), row.get("sheet")
         self.findings.append(
             Finding(
                 rule=code,
                 severity=rule.severity,
-                file=str(row["file"]),
-                sheet=str(row["sheet"]) if row.get("sheet") is not None else None,
+                file=file,
+                sheet=str(sheet) if sheet is not None else None,
                 cell=cell if isinstance(cell, str) else None,
-                form=self._names.get((str(row["file"]), int(row["form_id"]))),
+                form=self._names.get((file, form_id)),
                 message=message,
                 expected=None if expected is None else str(expected),
                 actual=None if actual is None else str(actual),
-                form_id=int(row["form_id"]),
+                form_id=form_id,
             )
         )
 
     def _run(self, df: pd.DataFrame, checks: dict[str, Check], renders: dict[str, Render]) -> None:
         enabled = {c: fn for c, fn in checks.items() if c.split(":")[0] in self.codes}
-        for name, indices in _failures(df, enabled).items():
+        failures = _failures(df, enabled)
+        # In the order the checks are declared, then row order: pandera's failure cases come in
+        # an order that depends on the batch, and findings on one cell must not swap places.
+        for name in enabled:
+            indices = failures.get(name)
+            if not indices:
+                continue
             code = name.split(":")[0]
             render = renders[name]
-            for row in _Rows(df, indices):
+            for row in _Rows(df, sorted(indices)):
                 self._emit(code, row, **render(row))
 
     def run(self) -> list[Finding]:
