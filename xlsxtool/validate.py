@@ -335,9 +335,13 @@ class Validator:
         tol = self.tol["money"]
         rows: list[dict[str, Any]] = []
         names = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}
-        # Plain records grouped by form: a pandas slice per form costs ~1 ms, this ~10 µs.
-        groups: dict[tuple[Any, Any], list[_Row]] = {}
-        for rec in _Rows(funds, list(funds.index)):
+        # Plain dict records grouped by form, built from the columns read here only: a pandas
+        # slice per form costs ~1 ms, and a dict lookup is a tenth of a _Row lookup.
+        needed = ["file", "form_id", "sheet", "section", "source", "amount",
+                  *names, *(f"{c}_bad" for c in names), *(f"{c}_cell" for c in names)]
+        groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+        for values in zip(*(funds[c].tolist() for c in needed), strict=True):
+            rec = dict(zip(needed, values, strict=True))
             groups.setdefault((rec["file"], rec["form_id"]), []).append(rec)
         for (file, form_id), group in groups.items():
             totals = [g for g in group if g["section"] == "total"]
@@ -709,8 +713,11 @@ def _instructions(texts: pd.Series) -> pd.Series:
     return pd.Series(hits, index=texts.index, dtype=bool)
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES_RE.sub("", text)
 
 
 def _short(text: Any, limit: int = 30) -> str:
