@@ -57,6 +57,17 @@ def test_several_dropped_files(tmp_path: Path) -> None:
     assert (tmp_path / "b_校验结果.xlsx").exists() and not (tmp_path / "a_校验结果.xlsx").exists()
 
 
+def test_dropped_form_takes_options(tmp_path: Path) -> None:
+    # `xlsxtool FILE --option` (no 'check'): the options apply, they are not taken for paths.
+    src = tmp_path / "b.xlsx"
+    shutil.copyfile(SPLIT, src)
+    proc = run_cli(str(src), "--format", "json", "--no-annotate")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    files = json.loads(proc.stdout)["files"]
+    assert [f["path"] for f in files] == [str(src)] and files[0]["verdict"] == "需修改"
+    assert not (tmp_path / "b_校验结果.xlsx").exists()
+
+
 def test_second_run_does_not_overwrite_an_existing_copy_unless_forced(tmp_path: Path) -> None:
     src = tmp_path / "x.xlsx"
     shutil.copyfile(SPLIT, src)

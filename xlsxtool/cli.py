@@ -256,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point. A file dropped on the program arrives as `xlsxtool FILE...` (no sub-command)."""
     args = list(sys.argv[1:] if argv is None else argv)
     dropped = bool(args) and args[0] not in COMMANDS and not args[0].startswith("-")
+    if dropped and any(a.startswith("-") and a != "-" for a in args):
+        # `xlsxtool 表.xlsx --force`: paths then options are the check command's own syntax.
+        args, dropped = ["check", *args], False
     try:
         if dropped:
             code = run_check(args, dropped=True)
