@@ -1,11 +1,12 @@
 """Per-file CPU instructions of each stage, counted by valgrind: a noise-free companion to bulk.py.
 
-    python benchmarks/instructions.py [--inbox DIR]      # needs valgrind (apt install valgrind)
+    python benchmarks/instructions.py [--inbox DIR] [--files 10,70] [--stages read,extract]
+        # needs valgrind (apt install valgrind)
 
 Wall times on a shared VM swing by ±30 % from minute to minute, which hides changes of a few
-per cent. Instruction counts do not swing: each stage runs under `valgrind --tool=cachegrind`
-on 10 and on 30 workbooks, and the difference / 20 is that stage's cost per file (start-up,
-imports and per-batch costs cancel out). Stages are cumulative: `extract` includes `read`.
+per cent. Instruction counts barely swing: each stage runs under `valgrind --tool=cachegrind`
+on 10 and on 70 workbooks, and the difference / 60 is that stage's cost per file (start-up,
+imports and per-batch costs cancel out; runs of the same code agree within ~0.1 M). Stages are cumulative: `extract` includes `read`.
 Instructions are not time (the Rust reader retires ~2× more instructions per ns than Python
 code), so compare a stage with itself across commits, and `raw` with `check` only as a ratio.
 
@@ -73,8 +74,9 @@ def instructions(stage: str, inbox: Path, n: int) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--inbox", type=Path, default=Path("/tmp/bench1000"))
-    ap.add_argument("--files", type=lambda t: tuple(int(x) for x in t.split(",")), default=(10, 30),
-                    help="the two run sizes whose difference is counted (default 10,30; more files, less noise)")
+    ap.add_argument("--files", type=lambda t: tuple(int(x) for x in t.split(",")), default=(10, 70),
+                    help="the two run sizes whose difference is counted (default 10,70; with 10,30 the count "
+                         "moved ±2 M between runs: calamine seeds its hash maps per process)")
     ap.add_argument("--stages", default=",".join(STAGES),
                     help=f"comma-separated subset of {','.join(STAGES)} (default: all)")
     args = ap.parse_args()
