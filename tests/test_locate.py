@@ -216,3 +216,18 @@ def test_text_numbers_and_full_width_digits(tmp_path: Path) -> None:
     total = next(r for r in _extract(path).funds if r["section"] == "total")
     assert (total["budget_initial"], total["budget"], total["spent"], total["rate"]) == (1463.31, 1463.31, 1463.31, 1.0)
     assert [f.rule for f in findings_of(path)] == []
+
+
+def test_merged_cells_resolve_to_their_top_left_and_hidden_values_are_not_read() -> None:
+    # A1:B2 merged with stale text left under it (B2, and A2 by an odd writer), C1:D1 merged,
+    # and B2:C3 overlapping the first range: its top-left B2 already belongs to A1:B2.
+    from xlsxtool.read import SheetGrid
+
+    rows = [["标题", "", "分值", ""], ["旧值", "残留", "", ""], ["", "", "", "数据"]]
+    grid = SheetGrid(name="表", rows=rows, merges=[(0, 0, 1, 1), (0, 2, 0, 3), (1, 1, 2, 2)])
+    assert grid.starts(0) == {0: "标题", 2: "分值"}
+    assert grid.starts(1) == {}  # what sits under a merge is not a value of that row
+    assert grid.starts(2) == {3: "数据"}
+    assert grid.value(1, 1) == "标题" and grid.value(0, 3) == "分值" and grid.value(2, 2) == "残留"
+    assert grid.anchor(1, 1) == (0, 0) and grid.anchor(2, 1) == (1, 1) and grid.anchor(0, 2) == (0, 2)
+    assert grid.is_continuation(1, 0) and not grid.is_continuation(2, 3)
