@@ -93,9 +93,14 @@ def _kind_of(label: str) -> str:
     return "department" if ("部门整体" in label or "整体支出" in label) else "project"
 
 
+def _spans_sheet(sheet: SheetGrid, left: int, right: int) -> bool:
+    """Whether columns left…right cover every cell of the sheet (the usual form)."""
+    return left <= sheet.left and right >= sheet.right
+
+
 def _anchors_in_row(sheet: SheetGrid, row: int, left: int, right: int) -> list[tuple[int, Any]]:
     """Non-empty cells of this row between left and right, left to right."""
-    if left <= sheet.left and right >= sheet.right:  # the usual case: the form spans the sheet
+    if _spans_sheet(sheet, left, right):
         return sheet.row_values(row)
     return [(c, v) for c, v in sheet.row_values(row) if left <= c < right]
 
@@ -203,7 +208,7 @@ def _value_right_of(sheet: SheetGrid, row: int, col: int, right: int) -> tuple[A
 def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
     sheet = form.sheet
     # A form spanning the sheet (the usual case) has the sheet's row marks; else its own.
-    spans_sheet = form.left <= sheet.left and form.right >= sheet.right
+    spans_sheet = _spans_sheet(sheet, form.left, form.right)
     form.year = _year(form)
     first_row = form.top + 1 if form.title_pos else form.top
     state = "head"

@@ -269,8 +269,7 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
     money_cols = [span for key, span in header.columns.items() if key in _FUNDS_FIELDS]
     first_money = min((s[0] for s in money_cols), default=loc.right)
     label_col = loc.funds_label[1][1] if loc.funds_label else loc.left - 1
-    # (field, its _raw/_bad/_cell names, the header span or None, a percent column?)
-    fields = [(name, *_suffixed(name), header.columns.get(key), name == "rate") for key, name in _FUNDS_FIELDS.items()]
+    fields = [(name, header.columns.get(key)) for key, name in _FUNDS_FIELDS.items()]
     for r in loc.funds_rows:
         # The row label is the last text cell that starts in this row left of the money columns.
         label, label_pos = None, (r, label_col + 1)
@@ -281,16 +280,15 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
         any_value = False
         rate_value: Any = None
         starts = sheet.starts(r)
-        for name, raw, bad, cell, span, percent in fields:  # _num / _empty_num, inlined (hot)
+        for name, span in fields:
             if span is not None:
                 value, pos = in_span(starts, r, span)
-                rec[name], rec[raw], rec[bad] = _numeric(value, percent)
-                rec[cell] = a1(*pos)
+                _num(rec, name, value, pos, percent=(name == "rate"))
                 any_value = any_value or not _blank(value)
-                if percent:
+                if name == "rate":
                     rate_value = value
             else:
-                rec[name], rec[raw], rec[bad], rec[cell] = None, None, False, None
+                _empty_num(rec, name)
         _empty_num(rec, "amount")
         _fix_rate_scale(rec, rate_value)
         if label is None and not any_value:
@@ -464,7 +462,6 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
 def _blank(value: Any) -> bool:
     """is_blank, with the commonest case (an empty cell) answered without a call."""
     return value is None or is_blank(value)
-
 
 
 def _nature(sheet: Any, r: int, cols: dict[str, Span]) -> str | None:

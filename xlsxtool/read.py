@@ -78,7 +78,8 @@ class SheetGrid:
     """One sheet: values by 0-based (row, col), merged ranges, and the merge anchor map.
 
     `rows` is dense but starts at (`top`, `left`), the first non-empty cell, so a sheet with
-    formatting dragged to row 1,048,576 costs nothing. Empty cells are None.
+    formatting dragged to row 1,048,576 costs nothing. Empty cells are '' (calamine) or None
+    (the openpyxl fallback); every reader of the grid treats both as empty.
     """
 
     name: str
@@ -144,7 +145,8 @@ class SheetGrid:
         return self._span.get((row, col), col)
 
     def raw(self, row: int, col: int) -> Any:
-        """The value stored in exactly this cell (None for merged continuation cells)."""
+        """The value stored in exactly this cell (empty for merged continuation cells; None
+        outside the data area)."""
         r, c = row - self.top, col - self.left
         if 0 <= r < len(self.rows):
             cells = self.rows[r]

@@ -315,6 +315,11 @@ def parse_percent(value: object) -> Num:
     return _parse_cell(value, _parse_percent_text, _pct_scale)
 
 
+# ---------------------------------------------------------------------------------------------
+# Targets (年度指标值) and actuals (实际完成值)
+# ---------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     raw: str | None
