@@ -30,14 +30,10 @@ from pathlib import Path
 stage, inbox, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 files = [str(p) for p in sorted(Path(inbox).rglob("*.xlsx"))[:n]]
 gc.set_threshold(50_000, 20, 100)  # as xlsxtool.api.check runs
-if stage == "raw":
-    import python_calamine as pc
-    for p in files:
-        book = pc.CalamineWorkbook.from_path(p)
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            sum(len(r) for r in sheet.to_python())
-            sheet.merged_cell_ranges
+if stage == "raw":  # the floor exactly as bulk.py reads it
+    sys.path.insert(0, sys.argv[4])
+    from bulk import raw_read
+    raw_read([Path(p) for p in files])
     sys.exit()
 from xlsxtool import api
 from xlsxtool.normalize import extract, to_frames
@@ -62,7 +58,7 @@ def instructions(stage: str, inbox: Path, n: int) -> int:
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-         sys.executable, "-c", STAGE, stage, str(inbox), str(n)],
+         sys.executable, "-c", STAGE, stage, str(inbox), str(n), str(Path(__file__).parent)],
         capture_output=True, text=True, env=env, check=False,
     )
     m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
@@ -90,8 +86,8 @@ def main() -> int:
     # it first, and that compile (millions of instructions) must not land in one of the counts.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "xlsxtool")], check=True)
     per_file = {}
+    few, many = args.files
     for stage in stages:
-        few, many = args.files
         per_file[stage] = (instructions(stage, args.inbox, many) - instructions(stage, args.inbox, few)) / (many - few)
         print(f"{stage:9} {per_file[stage] / 1e6:7.1f} M instructions per file", flush=True)
     if "raw" in per_file and "check" in per_file:
