@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding
-from .normalize import INDICATOR_INDEX, Extract, extract, to_frames
+from .normalize import INDICATOR_INDEX, Extract, answers_frame, extract, to_frames
 from .read import WorkbookError, read_bytes
 from .rules import RULES
 
@@ -97,7 +97,7 @@ class FileResult:
         self._scores = self.form_scores()
         if self.extract is not None:
             ext = self.extract
-            ext.funds, ext.indicators, ext.goals = [], [], []
+            ext.funds, ext.indicators, ext.goals, ext.answers = [], [], [], []
             ext.forms = [{k: f.get(k) for k in _SUMMARY_FORM_KEYS} for f in ext.forms]
 
     @property
@@ -239,6 +239,12 @@ def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileR
         result.findings.append(
             _file_finding("F003", display, sheets="、".join(ext.sheet_names) or "无工作表")
         )
+    for part in ext.unknown_parts:  # F006: a part of a form not understood, named once
+        rule = RULES["F006"]
+        result.findings.append(
+            Finding(rule="F006", severity=rule.severity, file=display, sheet=part["sheet"], cell=part["cell"],
+                    form=part["form"], message=rule.message.format(what=part["what"]), form_id=part["form_id"])
+        )
     if ext.formula_cells_without_value:
         sheet, cell = ext.formula_cells_without_value[0]
         rule = RULES["F004"]
@@ -327,7 +333,9 @@ def validate_results(results: list[FileResult], codes: set[str], tolerances: dic
 
     readable = [r for r in results if r.extract is not None and r.extract.forms]
     if readable:
-        frames = to_frames([r.extract for r in readable if r.extract is not None])
+        extracts = [r.extract for r in readable if r.extract is not None]
+        frames = to_frames(extracts)
+        frames["answers"] = answers_frame(extracts)
         by_file: dict[str, FileResult] = {r.path: r for r in readable}
         for f in validate(frames, codes, tolerances):
             by_file[f.file].findings.append(f)

@@ -14,12 +14,23 @@ from functools import cache, lru_cache
 from typing import Any
 
 from .labels import (
+    SOURCE_CHILDREN,
+    SOURCE_PARTITIONS,
     TOTAL_SOURCE,
     level1_key,
     level2_key,
     source_key,
 )
-from .locate import FormLocation, Span, cell_in_span, in_span, locate_forms, resolved_in_span
+from .locate import (
+    FormLocation,
+    IndicatorBlock,
+    Span,
+    cell_in_span,
+    in_span,
+    locate_forms,
+    resolved_in_span,
+    texts_in_span,
+)
 from .read import Workbook
 from .read import a1 as _a1
 from .values import (
@@ -43,10 +54,11 @@ FORM_COLUMNS = [
     "indicators_weight_declared", "total_weight", "total_weight_raw", "total_weight_bad",
     "total_weight_cell", "total_score", "total_score_raw", "total_score_bad", "total_score_cell",
     "has_total_row", "has_footer", "filler", "filler_cell", "fill_date", "fill_date_cell", "phone",
-    "phone_cell", "leader", "leader_cell", "missing", "hidden_sheet",
+    "phone_cell", "leader", "leader_cell", "missing", "hidden_sheet", "scoring", "indicator_header_cell",
+    "funds_has_weight", "has_funds", "has_unknown",
 ]
 NUMERIC_FUNDS = ("budget_initial", "budget", "spent", "weight", "rate", "score", "amount")
-FUNDS_COLUMNS = ["file", "form_id", "sheet", "row", "section", "source", "label", "label_cell"] + [
+FUNDS_COLUMNS = ["file", "form_id", "sheet", "block", "row", "section", "source", "partition", "label", "label_cell"] + [
     f"{f}{s}" for f in NUMERIC_FUNDS for s in ("", "_raw", "_bad", "_cell")
 ]
 INDICATOR_COLUMNS = [
@@ -86,6 +98,10 @@ class Extract:
     hidden_sheets: list[str] = field(default_factory=list)
     hidden_rows: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Parts of forms that could not be understood (F006): form_id, sheet, cell, what.
+    unknown_parts: list[Record] = field(default_factory=list)
+    # Free-text answers outside the blocks (funds 原因, 评价结论…): form_id, sheet, cell, text (C308).
+    answers: list[Record] = field(default_factory=list)
 
     def indicator_records(self) -> list[Record]:
         """The indicator rows as dicts keyed by INDICATOR_COLUMNS (to read, not to build frames)."""
@@ -181,6 +197,10 @@ def _read_form(out: Extract, loc: FormLocation) -> None:
     form["title_cell"] = a1(*loc.anchor)
     form["year"] = loc.year
     form["hidden_sheet"] = sheet.hidden
+    form["scoring"] = loc.scoring
+    header = loc.indicator_header
+    form["indicator_header_cell"] = (a1(*min(header.cells.values())) if header is not None and header.cells
+                                     else None)
     for key, col in (("项目名称", "name"), ("部门名称", "name"), ("主管部门", "department"), ("实施单位", "unit")):
         if key in loc.fields and form.get(col) is None:
             value, pos = loc.fields[key]
@@ -196,10 +216,10 @@ def _read_form(out: Extract, loc: FormLocation) -> None:
         label = norm_label(text)
         form["funds_label"] = text
         form["funds_label_cell"] = a1(*pos)
-        form["money_unit"] = "万元" if "万元" in label else "元" if "(元)" in label else None
+        form["money_unit"] = "万元" if "万元" in label else "元" if "(元)" in label else loc.money_unit
         form["funds_weight_declared"] = declared_weight(text)
     else:
-        form.update(funds_label=None, funds_label_cell=None, money_unit=None, funds_weight_declared=None)
+        form.update(funds_label=None, funds_label_cell=None, money_unit=loc.money_unit, funds_weight_declared=None)
     if loc.indicator_label:
         text, pos = loc.indicator_label
         form["indicators_label"] = text
@@ -207,16 +227,25 @@ def _read_form(out: Extract, loc: FormLocation) -> None:
         form["indicators_weight_declared"] = declared_weight(text)
     else:
         form.update(indicators_label=None, indicators_label_cell=None, indicators_weight_declared=None)
+    form["has_unknown"] = bool(loc.unknown)
+    form["has_funds"] = loc.funds_header is not None
+    form["funds_has_weight"] = loc.funds_header is not None and "分值" in loc.funds_header.columns
 
     _read_funds(out, loc, base)
+    _read_funds_lists(out, loc, base)
     _read_goals(out, loc, base)
-    _read_indicators(out, loc, base)
-    _read_total(form, loc)
+    scale = _read_indicators(out, loc, base)
+    _read_total(form, loc, scale)
     _read_footer(form, loc)
     form["missing"] = "；".join(loc.missing) if loc.missing else None
     if out.formula_cells_without_value:
         _compute_uncached(out, form)
     out.forms.append(form)
+    name = form.get("name") or form.get("title")
+    for pos, what in loc.unknown:
+        out.unknown_parts.append(dict(base, cell=a1(*pos), what=what, form=name))
+    for pos in loc.answers:
+        out.answers.append(dict(base, cell=a1(*pos), text=_text(sheet.raw(*pos))))
 
 
 def _compute_uncached(out: Extract, form: Record) -> None:
@@ -270,13 +299,18 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
     first_money = min((s[0] for s in money_cols), default=loc.right)
     label_col = loc.funds_label[1][1] if loc.funds_label else loc.left - 1
     fields = [(name, header.columns.get(key)) for key, name in _FUNDS_FIELDS.items()]
+    reason_span = header.columns.get("偏差原因")
+    if "全年预算数" not in header.columns and "年初预算数" in header.columns:
+        # '年初预算数(A) | 全年执行数(B) | 执行率(B/A)': the year's budget is the initial one.
+        fields = [(name, header.columns.get("年初预算数" if name == "budget" else key)) for key, name in _FUNDS_FIELDS.items()]
+    block: list[Record] = []
     for r in loc.funds_rows:
         # The row label is the last text cell that starts in this row left of the money columns.
         label, label_pos = None, (r, label_col + 1)
         for c, v in sheet.row_values(r):
             if label_col < c < first_money and not is_blank(v):
                 label, label_pos = _text(v), (r, c)
-        rec: Record = {**base, "row": r + 1, "section": "source"}
+        rec: Record = {**base, "block": 0, "row": r + 1, "section": "source"}
         any_value = False
         rate_value: Any = None
         starts = sheet.starts(r)
@@ -291,15 +325,22 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
                 _empty_num(rec, name)
         _empty_num(rec, "amount")
         _fix_rate_scale(rec, rate_value)
+        if reason_span is not None:  # the funds block's 原因 column: free text (C308)
+            reason, reason_pos = in_span(starts, r, reason_span)
+            if isinstance(reason, str) and reason.strip():
+                out.answers.append(dict(base, cell=a1(*reason_pos), text=reason.strip()))
         if label is None and not any_value:
             continue  # a blank spacer row inside the block
         canonical = source_key(label) if label else None
         rec["source"] = canonical or (label if label else "（未命名）")
         rec["label"] = label
         rec["label_cell"] = a1(*label_pos)
+        rec["partition"] = _partition(canonical)
         if canonical == TOTAL_SOURCE:
             rec["section"] = "total"
-        out.funds.append(rec)
+        block.append(rec)
+    _nest_sources(block)
+    out.funds.extend(block)
 
     # Department form: '按收入性质分 / 按支出性质分' text items such as '其中：基本支出：1,129.76万元',
     # or a label cell '基本支出：' with the amount in the next cell of the same section.
@@ -317,13 +358,73 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
                 _num(pending, "amount", v, (r, c))
                 pending = None
                 continue
-            rec = dict(base, row=r + 1, section=section, source=label or "（未标明）", label=_text(v), label_cell=a1(r, c))
+            rec = dict(base, block=0, row=r + 1, section=section, source=label or "（未标明）", partition=section,
+                       label=_text(v), label_cell=a1(r, c))
             for name in NUMERIC_FUNDS[:-1]:
                 _empty_num(rec, name)
             _num(rec, "amount", amount_text if not is_blank(amount_text) else None, (r, c))
             pending = rec if label is not None and is_blank(amount_text) else None
             if label is None and rec["amount"] is None and not rec["amount_bad"]:
                 continue
+            out.funds.append(rec)
+
+
+_PARTITION_OF = {source: name for name, sources in SOURCE_PARTITIONS.items() for source in sources}
+_PARENT_OF = {child: parent for parent, children in SOURCE_CHILDREN.items() for child in children}
+
+
+def _partition(source: str | None) -> str | None:
+    """Which split of the total a funds source belongs to (income, level of government,
+    expense), 'child' for a breakdown of another source, None for a label not understood."""
+    if source is None:
+        return None
+    if source == TOTAL_SOURCE:
+        return "total"
+    if source in _PARENT_OF:
+        return "child"
+    return _PARTITION_OF.get(source)
+
+
+def _nest_sources(block: list[Record]) -> None:
+    """Rows of one funds block: a single row is the total whatever its label ('资金' alone);
+    a source row that follows another of a different split ('当年财政拨款' then '其中：中央资金')
+    is a breakdown of it, not a part of the total (B104 sums each split on its own)."""
+    if len(block) == 1 and block[0]["section"] == "source" and any(
+            block[0][f] is not None for f in ("budget", "spent")):
+        block[0]["section"] = "total"
+        block[0]["partition"] = "total"
+        return
+    seen: list[str] = []
+    for rec in block:
+        part = rec["partition"]
+        if part in ("total", None, "child"):
+            continue
+        label = norm_label(rec["label"] or "")
+        # '其中：' under a source of another split marks a breakdown of that source.
+        if seen and part not in seen and label.startswith("其中") and seen[-1] != "total":
+            rec["partition"] = "child"
+            continue
+        if part not in seen:
+            seen.append(part)
+
+
+def _read_funds_lists(out: Extract, loc: FormLocation, base: Record) -> None:
+    """Funds written as label/amount lists (locate._find_funds_lists): one block each, the
+    amounts in `amount`."""
+    sheet = loc.sheet
+    for block, group in enumerate(loc.funds_lists, 1):
+        for i, (label_pos, amount_pos) in enumerate(group):
+            label = _text(sheet.raw(*label_pos))
+            value = sheet.raw(*amount_pos)
+            if amount_pos == label_pos:  # '年度预算资金总额：1084.25' in one cell
+                value = str(value).replace("：", ":").partition(":")[2].strip()
+            source = source_key(label) or label
+            rec: Record = dict(base, block=block, row=label_pos[0] + 1, section="total" if i == 0 else "source",
+                               source=source, partition="total" if i == 0 else _partition(source), label=label,
+                               label_cell=a1(*label_pos))
+            for name in NUMERIC_FUNDS[:-1]:
+                _empty_num(rec, name)
+            _num(rec, "amount", value, amount_pos)
             out.funds.append(rec)
 
 
@@ -388,10 +489,35 @@ def _read_goals(out: Extract, loc: FormLocation, base: Record) -> None:
         )
 
 
-def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
-    header = loc.indicator_header
-    if header is None:
-        return
+def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> tuple[float, float]:
+    """The indicator rows of one form, block by block; returns the scale its 分值 and 得分 were
+    written in (100 where they are a percent split of 100: '10%' is 10 points)."""
+    rows: list[list[Any]] = []
+    for block in loc.blocks:
+        rows += _read_block(loc, block, base)
+    scale = _percent_scale(rows)
+    out.indicators.extend(map(tuple, rows))
+    return scale
+
+
+def _block_name(loc: FormLocation, block: IndicatorBlock) -> tuple[str | None, tuple[int, int] | None]:
+    """What a block without a 一级 column is called: its label, or the text of its header's first
+    cell ('资金管理情况'); the main block of a form ('绩效指标') has none."""
+    if block is loc.blocks[0] and len(loc.blocks) == 1:
+        return None, None
+    if block.label is not None and not block.label[0].strip().startswith("绩效指标"):
+        return block.label
+    header = block.header
+    cells = [(c, v) for c, v in loc.sheet.row_values(header.rows[0]) if isinstance(v, str) and v.strip()]
+    if cells:
+        c, v = cells[0]
+        if v.strip() and not norm_label(v).startswith(("绩效指标", "一级", "序号")):
+            return v, (header.rows[0], c)
+    return None, None
+
+
+def _read_block(loc: FormLocation, block: IndicatorBlock, base: Record) -> list[list[Any]]:
+    header = block.header
     sheet = loc.sheet
     cols = header.columns
     absent: Span = (-1, -2)  # an empty range: a column the form does not have
@@ -400,14 +526,21 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
     actual_span, reason_span = cols.get("实际完成值", absent), cols.get("偏差原因", absent)
     target_span = cols.get("年度指标值", absent)
     split_target = "指标性质" in cols or "度量单位" in cols
+    level1_weight_span = cols.get("一级分值")
     level1, level1_pos, level2, level2_pos = None, None, None, None
     level1_fields: tuple[Any, Any, Any] = (None, None, None)
     level2_fields: tuple[Any, Any] = (None, None)
+    if level1_span is None:  # a block without 一级 column: the block is its 一级 group
+        name, pos = _block_name(loc, block)
+        if name is not None and pos is not None:
+            level1, level1_pos = _text(name), pos
+            level1_fields = (level1_key(name), a1(*pos), declared_weight(name))
     # This loop runs for every indicator row of every form of a bureau's inbox: values are
     # read through locals and blank cells (None) skip the parsers.
-    append = out.indicators.append
+    rows: list[list[Any]] = []
+    own_level2: list[bool] = []  # the row's 二级 label starts on this row (a leaf of its own)
     file, form_id, sheet_name = base["file"], base["form_id"], base["sheet"]
-    for r in loc.indicator_rows:
+    for r in block.rows:
         # 一级/二级: merged cells resolve to their top-left value; unmerged groups carry the last
         # non-blank value above (fillers often write the label only on the first row).
         if level1_span is not None:
@@ -416,13 +549,18 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
             if pos != level1_pos and not _blank(v) and (text := _text(v)) != level1:
                 level1, level1_pos = text, pos
                 level2, level2_pos = None, None
-                level1_fields = (level1_key(text), a1(*pos), declared_weight(text)) if text else (None, None, None)
+                weight = declared_weight(text)
+                if weight is None and level1_weight_span is not None:  # '投入 | 13 | 预算配置 | …'
+                    weight = _numeric(resolved_in_span(sheet, r, level1_weight_span)[0])[0]
+                level1_fields = (level1_key(text), a1(*pos), weight) if text else (None, None, None)
                 level2_fields = (None, None)
+        level2_here = False
         if level2_span is not None:
             v, pos = resolved_in_span(sheet, r, level2_span)
             if pos != level2_pos and not _blank(v) and (text := _text(v)) != level2:
                 level2, level2_pos = text, pos
                 level2_fields = (level2_key(text), a1(*pos)) if text else (None, None)
+            level2_here = level2_pos is not None and level2_pos[0] == r
         starts = sheet.starts(r)
         name_v, name_pos = in_span(starts, r, name_span)
         weight_v, weight_pos = in_span(starts, r, weight_span)
@@ -432,18 +570,23 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
         if split_target:
             target_v, target_pos = _target(sheet, r, cols)
         else:
-            target_v, target_pos = in_span(starts, r, target_span)
-        actual_v, actual_pos = in_span(starts, r, actual_span)
+            target_v, target_pos = texts_in_span(starts, r, target_span)
+        actual_v, actual_pos = texts_in_span(starts, r, actual_span)
         reason_v, reason_pos = in_span(starts, r, reason_span)
         target = parse_target(target_v)
         if split_target and isinstance(target_v, str) and "定性" in norm_label(_nature(sheet, r, cols) or ""):
             target = type(target)(target.raw, None, None, None, True)
         actual = parse_actual(actual_v)
+        if split_target and actual.number is not None and actual.unit is None and "度量单位" in cols:
+            # A bare number under a row whose 度量单位 column says '%': the actual is in that unit.
+            unit = _text(cell_in_span(sheet, r, cols["度量单位"])[0])
+            if unit:
+                actual = type(actual)(actual.raw, actual.number, unit, actual.qualitative)
         weight, weight_raw, weight_bad = _numeric(weight_v)
         score, score_raw, score_bad = _numeric(score_v)
-        # A plain tuple in INDICATOR_COLUMNS order: a 34-key dict per row costs 4× as much to
-        # build, and the frame is made from tuples faster too.
-        append((
+        # A plain tuple in INDICATOR_COLUMNS order (made from this list below): a 34-key dict per
+        # row costs 4× as much to build, and the frame is made from tuples faster too.
+        rows.append([
             file, form_id, sheet_name, r + 1,
             level1, level1_fields[0], level1_fields[1], level1_fields[2],
             level2, level2_fields[0], level2_fields[1],
@@ -456,7 +599,52 @@ def _read_indicators(out: Extract, loc: FormLocation, base: Record) -> None:
             weight, weight_raw, weight_bad, a1(*weight_pos),
             score, score_raw, score_bad, a1(*score_pos),
             None if _blank(reason_v) else _text(reason_v), a1(*reason_pos),
-        ))
+        ])
+        own_level2.append(level2_here)
+    _two_level_names(rows, own_level2)
+    return rows
+
+
+_W, _WR, _S, _SR = (INDICATOR_INDEX[k] for k in ("weight", "weight_raw", "score", "score_raw"))
+_NAME, _NAME_CELL, _L2, _L2_CELL = (INDICATOR_INDEX[k] for k in ("name", "name_cell", "level2", "level2_cell"))
+
+
+def _two_level_names(rows: list[list[Any]], own_level2: list[bool]) -> None:
+    """A form scored at its 二级 level (scoring sheets: '目标设定 | 5 | 5', no 三级 on any scored
+    row, or no 三级 column): each row's own 二级 label is its name, so no C304 for it."""
+    scored = [i for i, row in enumerate(rows) if row[_W] is not None or row[_S] is not None]
+    if not scored or any(rows[i][_NAME] is not None for i in scored):
+        return
+    for i in scored:
+        if own_level2[i] and rows[i][_L2] is not None:
+            rows[i][_NAME] = rows[i][_L2]
+            rows[i][_NAME_CELL] = rows[i][_L2_CELL]
+
+
+def _is_percent_text(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.strip().endswith(("%", "％"))
+
+
+def _percent_scale(rows: list[list[Any]]) -> tuple[float, float]:
+    """Weights written as a percent split of 100 ('10%', or 0.1 in a percent-formatted cell,
+    adding up to 100 %) are points: 10. Scores written the same way follow them."""
+    weights = [row[_W] for row in rows if row[_W] is not None]
+    if not weights:
+        return 1.0, 1.0
+    raws = [row[_WR] for row in rows if row[_W] is not None]
+    total = sum(weights)
+    typed_percent = all(_is_percent_text(r) for r in raws)
+    fractions = all(0 <= w <= 1 for w in weights) and len(weights) >= 2
+    if not ((typed_percent or fractions) and 0.5 <= total <= 1.0 + 1e-6):
+        return 1.0, 1.0
+    scores = [row[_S] for row in rows if row[_S] is not None]
+    score_scale = 100.0 if scores and all(0 <= s <= 1 for s in scores) else 1.0
+    for row in rows:
+        if row[_W] is not None:
+            row[_W] = round(row[_W] * 100, 6)
+        if row[_S] is not None and score_scale != 1.0:
+            row[_S] = round(row[_S] * score_scale, 6)
+    return 100.0, score_scale
 
 
 def _blank(value: Any) -> bool:
@@ -487,19 +675,23 @@ def _target(sheet: Any, r: int, cols: dict[str, Span]) -> tuple[Any, tuple[int, 
     return f"{op}{_text(value)}{unit}", pos
 
 
-def _read_total(form: Record, loc: FormLocation) -> None:
-    header = loc.indicator_header
+def _read_total(form: Record, loc: FormLocation, scale: tuple[float, float] = (1.0, 1.0)) -> None:
+    """The declared 合计/总分 分值 and 得分: the totals row under the indicator block, or a total
+    declared elsewhere ('自评得分：92分' in the head of a scoring sheet) for the 得分."""
+    header = loc.total_header
     form["has_total_row"] = loc.total_row is not None
-    if loc.total_row is None or header is None:
-        for name in ("total_weight", "total_score"):
-            _empty_num(form, name)
-        return
-    for key, name in (("分值", "total_weight"), ("得分", "total_score")):
-        if key in header.columns:
-            value, pos = cell_in_span(loc.sheet, loc.total_row, header.columns[key])
-            _num(form, name, value, pos)
-        else:
-            _empty_num(form, name)
+    for name in ("total_weight", "total_score"):
+        _empty_num(form, name)
+    if loc.total_row is not None and header is not None:
+        for (key, name), factor in zip((("分值", "total_weight"), ("得分", "total_score")), scale, strict=True):
+            if key in header.columns:
+                value, pos = cell_in_span(loc.sheet, loc.total_row, header.columns[key])
+                _num(form, name, value, pos)
+                if form[name] is not None and factor != 1.0 and form[name] <= 1.0 + 1e-9:
+                    form[name] = round(form[name] * factor, 6)
+    if form["total_score"] is None and not form["total_score_bad"] and loc.declared_total is not None:
+        value, pos = loc.declared_total
+        _num(form, "total_score", value, pos)
 
 
 _FOOTER_FIELDS = {"填表人": "filler", "填报日期": "fill_date", "联系电话": "phone", "单位负责人": "leader"}
@@ -526,6 +718,32 @@ def _read_footer(form: Record, loc: FormLocation) -> None:
     # C306 applies to the national footer (填表人/填报日期/联系电话); a Sichuan footer with only
     # 项目负责人/财务负责人 has none of those fields to check.
     form["has_footer"] = any(form[f"{c}_cell"] is not None for c in ("filler", "fill_date", "phone"))
+    # A date or phone written above the table ('填报日期：2024年3月1日' under the title) is still
+    # checked (V502/V503), but it is not a footer: nothing is missing when it is absent.
+    for value, (r, c) in loc.info.values():
+        for key, text in parse_footer(value).items():
+            col = _FOOTER_FIELDS.get(key)
+            if col is None or form[f"{col}_cell"] is not None:
+                continue
+            cell = (r, c)
+            if not text:  # 'label' | 'value' in two cells
+                after = [(cc, v) for cc, v in loc.sheet.row_values(r) if cc > loc.sheet.merge_end(r, c)]
+                if after and not parse_footer(after[0][1]):
+                    text, cell = _text(after[0][1]) or "", (r, after[0][0])
+            if text.strip():
+                form[col] = text.strip()
+                form[f"{col}_cell"] = a1(*cell)
+
+
+ANSWER_COLUMNS = ["file", "form_id", "sheet", "cell", "text"]
+
+
+def answers_frame(extracts: list[Extract]) -> Any:
+    """Free-text answers outside the four frames (checked for template instructions, C308)."""
+    import pandas as pd
+
+    rows = [r for e in extracts for r in e.answers]
+    return pd.DataFrame.from_records(rows, columns=ANSWER_COLUMNS) if rows else pd.DataFrame(columns=ANSWER_COLUMNS)
 
 
 def to_frames(extracts: list[Extract]) -> dict[str, Any]:

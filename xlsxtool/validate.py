@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .findings import Finding
-from .labels import STANDARD_WEIGHTS, TAXONOMY
+from .labels import STANDARD_WEIGHTS, TAXONOMY, other_framework
 from .rules import RULES, TOLERANCES
 from .values import is_plausible_phone, parse_date, qualitative_band
 
@@ -91,6 +91,8 @@ class Validator:
         self.funds = frames["funds"].reset_index(drop=True)
         self.indicators = frames["indicators"].reset_index(drop=True)
         self.goals = frames["goals"].reset_index(drop=True)
+        answers = frames.get("answers")
+        self.answers = answers.reset_index(drop=True) if answers is not None else pd.DataFrame(columns=["file", "form_id", "sheet", "cell", "text"])
         self.codes = codes
         self.tol = {**TOLERANCES, **(tolerances or {})}
         self.findings: list[Finding] = []
@@ -163,6 +165,13 @@ class Validator:
             & (df["target_unit"].fillna("") == df["actual_unit"].fillna(""))
         )
         met = _target_met(df)
+        national = _national(df)
+        # Rows of forms that are scored (a 得分 column, or 分值 with actual values): a target
+        # table's weights ask for no score, actual or reason (no S203/S212/C301–C303 there).
+        scoring = self.forms.set_index(_KEY)["scoring"]
+        keys = pd.MultiIndex.from_frame(df[_KEY])
+        scored_form = pd.Series(scoring.reindex(keys).to_numpy() == "scored", index=df.index)
+        breakdown = _each(df["name"], lambda n: isinstance(n, str) and n.strip().startswith("其中"), bool)
         bands = _each(df["actual"], lambda t: qualitative_band(t) if isinstance(t, str) else None)
         blank = lambda col: df[col].isna()  # noqa: E731 - short local alias
         checks: dict[str, Check] = {
@@ -170,23 +179,26 @@ class Validator:
             "S202:score": lambda d: ~(s < 0).fillna(False),
             "S202:weight": lambda d: ~((w <= 0) & s.notna()).fillna(False),
             # Without a 得分 column at all the form gets one F005, not an S203 per row.
-            "S203": lambda d: ~(w.notna() & s.isna() & ~df["score_bad"].astype(bool) & _is_cell(df["score_cell"])),
+            "S203": lambda d: ~(scored_form & w.notna() & s.isna() & ~df["score_bad"].astype(bool) & _is_cell(df["score_cell"])),
             "S209": lambda d: ~(quantitative & met & (s < w - tol)).fillna(False),
             "S210": lambda d: ~(quantitative & ~met & w.notna() & ~_differs(s, w, tol) & s.notna() & (w > 0)).fillna(False),
             "S211": lambda d: ~pd.Series(
                 [_outside_band(b, sc, wt) for b, sc, wt in zip(bands.tolist(), s.tolist(), w.tolist(), strict=True)], index=d.index
             ),
-            "S212": lambda d: ~(df["name"].notna() & df["target"].notna() & w.isna() & s.isna()
+            # '其中…' rows break down the indicator above them: they carry no score of their own.
+            "S212": lambda d: ~(scored_form & df["name"].notna() & df["target"].notna() & w.isna() & s.isna()
+                                & df["weight_cell"].notna() & df["score_cell"].notna() & ~breakdown
                                 & ~df["weight_bad"].astype(bool) & ~df["score_bad"].astype(bool)),
-            "C301": lambda d: ~((s < w - tol) & blank("reason")).fillna(False),
-            "C302": lambda d: ~(scored & blank("actual")),
-            "C303": lambda d: ~(scored & blank("target")),
+            # A rule fires only on columns the form has: no 实际完成值 column, no C302 per row.
+            "C301": lambda d: ~(scored_form & (s < w - tol) & blank("reason") & df["reason_cell"].notna()).fillna(False),
+            "C302": lambda d: ~(scored_form & scored & blank("actual") & df["actual_cell"].notna()),
+            "C303": lambda d: ~(scored_form & scored & blank("target") & df["target_cell"].notna()),
             "C304": lambda d: ~(scored & blank("name") & _is_cell(df["name_cell"])),
             "V501:weight": lambda d: ~df["weight_bad"].astype(bool),
             "V501:score": lambda d: ~df["score_bad"].astype(bool),
-            "T402": lambda d: ~pd.Series(
+            "T402": lambda d: ~(national & pd.Series(
                 [_bad_level2(l1, l2) for l1, l2 in zip(df["level1_key"].tolist(), df["level2_key"].tolist(), strict=True)], index=d.index
-            ),
+            )),
         }
         name = lambda r: r["name"] or "（未填）"  # noqa: E731
         renders: dict[str, Render] = {
@@ -219,7 +231,7 @@ class Validator:
         df = self.funds
         if df.empty:
             return
-        money = df[df["section"].isin(["total", "source"])]
+        money = df[df["section"].isin(["total", "source"]) & (df["block"] == 0)]
         if not money.empty:
             budget, spent = money["budget"].astype(float), money["spent"].astype(float)
             rate, weight, score = money["rate"].astype(float), money["weight"].astype(float), money["score"].astype(float)
@@ -230,6 +242,9 @@ class Validator:
             expected_score = (used_rate * weight).round(6)
             is_total = money["section"] == "total"
             initial = money["budget_initial"].astype(float)
+            cut = ((budget < initial - self.tol["money"]) & ~_differs(budget, spent, self.tol["money"])
+                   & (budget > 0)).fillna(False).astype(bool)
+            money = money.assign(form_key=money["file"].astype(str) + "\0" + money["form_id"].astype(str))
             checks: dict[str, Check] = {
                 "B101": lambda d: ~(has_rate & rate.notna() & _differs(rate, computed, self.tol["rate"])),
                 "B102": lambda d: ~(weight.notna() & score.notna() & used_rate.notna() & ~(budget == 0)
@@ -238,7 +253,11 @@ class Validator:
                 "B105:budget": lambda d: ~(is_total & budget.isna() & ~money["budget_bad"].astype(bool)),
                 "B105:spent": lambda d: ~(is_total & spent.isna() & ~money["spent_bad"].astype(bool)),
                 "B106": lambda d: ~(is_total & weight.notna() & _differs(weight, pd.Series(10.0, index=d.index), 1e-9)),
-                "B107": lambda d: ~(is_total & (budget < initial - self.tol["money"]) & ~_differs(budget, spent, self.tol["money"])).fillna(False),
+                # B107 on the total row; on a source row only where the total does not show it
+                # (a total left at 0 while its source was filled).
+                "B107": lambda d: ~(cut & (is_total | ~money["form_key"].isin(money.loc[cut & is_total, "form_key"]))),
+                "S203": lambda d: ~(is_total & weight.notna() & score.isna() & money["score_cell"].notna()
+                                    & ~money["score_bad"].astype(bool)),
             }
             renders: dict[str, Render] = {
                 "B101": lambda r: dict(cell=r["rate_cell"], expected=pct(r["spent"] / r["budget"]), actual=pct(r["rate"]),
@@ -252,6 +271,7 @@ class Validator:
                 "B106": lambda r: dict(cell=r["weight_cell"], expected="10", actual=fmt(r["weight"]), weight=fmt(r["weight"])),
                 "B107": lambda r: dict(cell=r["budget_cell"], expected=f"≥ {fmt(r['budget_initial'])}", actual=fmt(r["budget"]),
                                        budget=fmt(r["budget"]), initial=fmt(r["budget_initial"])),
+                "S203": lambda r: dict(cell=r["score_cell"], expected="得分", actual="空", weight=fmt(r["weight"])),
             }
             self._run(money, checks, renders)
         # V501 over every numeric funds field (amount text in department cells included).
@@ -277,7 +297,7 @@ class Validator:
         # The funds weight/score of a form: its 年度资金总额 row, else (no total row, reported as
         # B105) the first source row that carries a 分值 or 得分.
         if not funds.empty:
-            money = funds[funds["section"].isin(["total", "source"])]
+            money = funds[funds["section"].isin(["total", "source"]) & (funds["block"] == 0)]
             scored = money["weight"].notna() | money["score"].notna()
             money = money[(money["section"] == "total") | scored]
             totals = money.sort_values("section", key=lambda s: s != "total", kind="stable").drop_duplicates(_KEY)
@@ -303,9 +323,18 @@ class Validator:
         isc = agg["ind_score"].astype(float).fillna(0)
         sum_w, sum_s = (fw + iw).round(6), (fs + isc).round(6)
         tol = self.tol["score"]
-        has_indicators = agg["ind_weight"].notna() | agg["ind_score"].notna()
+        # A funds block without a 分值 column leaves its 10 points implied (绩效指标(90分)):
+        # the indicators then add up to 90 or to 100.
+        implied_funds = (agg["has_funds"].astype(bool) & ~agg["funds_has_weight"].astype(bool)
+                         & agg["funds_weight"].isna())
+        off_100 = _differs(sum_w, pd.Series(100.0, index=agg.index), tol)
+        off_90 = _differs(sum_w, pd.Series(90.0, index=agg.index), tol)
+        wrong_total = off_100 & ~(implied_funds & ~off_90)
+        filled = self._filled_indicators(agg)
         checks: dict[str, Check] = {
-            "S204": lambda d: ~(has_indicators & ~agg["weights_unknown"] & _differs(sum_w, pd.Series(100.0, index=d.index), tol)),
+            "S204": lambda d: ~(agg["ind_weight"].notna() & ~agg["weights_unknown"] & wrong_total),
+            # No indicator at all: C309 — unless the indicator block was not understood (F006).
+            "C309": lambda d: ~((filled == 0) & ~agg["has_unknown"].astype(bool)),
             "S206": lambda d: ~(agg["total_score"].notna() & ~agg["scores_unknown"] & _differs(agg["total_score"], sum_s, tol)),
             "S207": lambda d: ~(agg["total_weight"].notna() & ~agg["weights_unknown"] & _differs(agg["total_weight"], sum_w, tol)),
             "F005": lambda d: agg["missing"].isna(),
@@ -319,6 +348,8 @@ class Validator:
                                    declared=fmt(r["total_score"]), funds=fmt(r["_fs"]), indicators=fmt(r["_is"]), sum=fmt(r["_sum_s"])),
             "S207": lambda r: dict(cell=r["total_weight_cell"], expected=fmt(r["_sum_w"]), actual=fmt(r["total_weight"]),
                                    declared=fmt(r["total_weight"]), funds=fmt(r["_fw"]), indicators=fmt(r["_iw"]), sum=fmt(r["_sum_w"])),
+            "C309": lambda r: dict(cell=r["indicator_header_cell"] if isinstance(r["indicator_header_cell"], str) else r["title_cell"],
+                                   expected="至少一个三级指标", actual="无"),
             "F005": lambda r: dict(cell=r["title_cell"], expected=None, actual=None, what=r["missing"]),
             "V501:total_weight": lambda r: dict(cell=r["total_weight_cell"], expected="数字", actual=r["total_weight_raw"], column="合计分值", raw=r["total_weight_raw"]),
             "V501:total_score": lambda r: dict(cell=r["total_score_cell"], expected="数字", actual=r["total_score_raw"], column="合计得分", raw=r["total_score_raw"]),
@@ -326,6 +357,18 @@ class Validator:
         agg = agg.assign(_sum_w=sum_w, _sum_s=sum_s, _fw=fw, _fs=fs, _iw=iw, _is=isc)
         self._run(agg, checks, renders)
         self._funds_sums()
+
+    def _filled_indicators(self, agg: pd.DataFrame) -> pd.Series:
+        """Per form (in agg's order): how many indicator rows are filled in (a 三级指标 with a
+        target, a 分值 or a 得分)."""
+        ind = self.indicators
+        if ind.empty:
+            return pd.Series(0, index=agg.index)
+        filled = (ind["weight"].notna() | ind["score"].notna()
+                  | (ind["name"].notna() & (ind["target"].notna() | ind["actual"].notna())))
+        counts = filled.groupby([ind["file"], ind["form_id"]]).sum()
+        keys = pd.MultiIndex.from_frame(agg[_KEY])
+        return pd.Series(counts.reindex(keys).fillna(0).to_numpy(), index=agg.index)
 
     def _funds_sums(self) -> None:
         """B104/B105 (total row vs its sources) and X601/X602 (department split), per form."""
@@ -337,28 +380,28 @@ class Validator:
         names = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}
         # Plain dict records grouped by form, built from the columns read here only: a pandas
         # slice per form costs ~1 ms, and a dict lookup is a tenth of a _Row lookup.
-        needed = ["file", "form_id", "sheet", "section", "source", "amount",
-                  *names, *(f"{c}_bad" for c in names), *(f"{c}_cell" for c in names)]
-        groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+        listed = {"amount": "金额"}  # a funds list outside the funds block has one amount per item
+        needed = ["file", "form_id", "sheet", "block", "section", "source", "partition",
+                  *names, *listed, *(f"{c}_bad" for c in (*names, *listed)), *(f"{c}_cell" for c in (*names, *listed))]
+        groups: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
         for values in zip(*(funds[c].tolist() for c in needed), strict=True):
             rec = dict(zip(needed, values, strict=True))
-            groups.setdefault((rec["file"], rec["form_id"]), []).append(rec)
-        for (file, form_id), group in groups.items():
+            groups.setdefault((rec["file"], rec["form_id"], rec["block"]), []).append(rec)
+        for (file, form_id, block), group in groups.items():
             totals = [g for g in group if g["section"] == "total"]
             if not totals:
                 continue
             t = totals[0]
             base = {"file": file, "form_id": form_id, "sheet": group[0]["sheet"]}
             sources = [g for g in group if g["section"] == "source"]
-            for col, label in names.items():
-                filled = [g[col] for g in sources if _present(g[col])]
+            for col, label in (names if block == 0 else listed).items():
                 # An empty 全年预算数/全年执行数 total is B105, a non-number total is V501: not also B104.
-                if t[f"{col}_bad"] or (col in ("budget", "spent") and not _present(t[col])):
+                if t[f"{col}_bad"] or (col in ("budget", "spent") and not _present(t[col])) or t[f"{col}_cell"] is None:
                     continue
-                if filled:
+                for parts, filled in _source_splits(sources, col):
                     rows.append(dict(base, kind="B104", column=label, total=t[col], sum=float(sum(filled)),
-                                     cell=t[f"{col}_cell"]))
-            if not _present(t["budget"]):
+                                     cell=t[f"{col}_cell"], parts=parts))
+            if block != 0 or not _present(t["budget"]):
                 continue  # no 全年预算数 to compare the department split with: B105 / V501 say why
             income = [g["amount"] for g in group if g["section"] == "income" and _present(g["amount"])]
             expense = [g for g in group if g["section"] == "expense" and _present(g["amount"])]
@@ -372,19 +415,22 @@ class Validator:
                 rows.append(dict(base, kind="X602", total=t["budget"], sum=float(sum(income)), cell=t["budget_cell"]))
         if rows:
             self._funds_sum_checks(pd.DataFrame(rows), tol)
-        # B105 where a funds block has no 年度资金总额 row at all.
+        # B105 where a funds block of known sources has no 年度资金总额 row at all.
         if "B105" in self.codes:
-            totals = funds[funds["section"] == "total"]
+            totals = funds[(funds["section"] == "total") & (funds["block"] == 0)]
             has_total = set(zip(totals["file"].tolist(), totals["form_id"].tolist(), strict=True))
+            sourced = funds[(funds["section"] == "source") & funds["partition"].isin(["income", "level"])]
+            with_sources = set(zip(sourced["file"].tolist(), sourced["form_id"].tolist(), strict=True))
             for form in _Rows(self.forms, list(self.forms.index)):
                 label_cell = form["funds_label_cell"]
-                if isinstance(label_cell, str) and (form["file"], form["form_id"]) not in has_total:
+                key = (form["file"], form["form_id"])
+                if isinstance(label_cell, str) and key not in has_total and key in with_sources:
                     self._emit("B105", form, label_cell, "年度资金总额行", "缺失", column="整行（资金表中缺少这一行）")
 
     def _funds_sum_checks(self, df: pd.DataFrame, tol: float) -> None:
-        if "basic" not in df:
-            df["basic"] = None
-            df["project"] = None
+        for col in ("basic", "project", "parts"):
+            if col not in df:
+                df[col] = None
         differs = _differs(df["total"], df["sum"], tol) | (df["total"].isna() & df["sum"].notna())
         checks: dict[str, Check] = {
             "B104": lambda d: ~((df["kind"] == "B104") & differs),
@@ -393,7 +439,7 @@ class Validator:
         }
         renders: dict[str, Render] = {
             "B104": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), column=r["column"],
-                                   total=fmt(r["total"]), sum=fmt(r["sum"])),
+                                   total=fmt(r["total"]), sum=fmt(r["sum"]), parts=r["parts"]),
             "X601": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), total=fmt(r["total"]),
                                    basic=fmt(r["basic"]), project=fmt(r["project"]), sum=fmt(r["sum"])),
             "X602": lambda r: dict(cell=r["cell"], expected=fmt(r["sum"]), actual=fmt(r["total"]), total=fmt(r["total"]), sum=fmt(r["sum"])),
@@ -405,10 +451,7 @@ class Validator:
         ind = self.indicators
         if ind.empty:
             return
-        known = ind["level1_key"].isin(list(TAXONOMY))
-        # Profile: a form whose 一级 labels are all outside the national taxonomy uses another
-        # province's scheme (四川 部门决策/综合管理…, older 投入/过程/效果): T401 does not apply.
-        national = known.groupby([ind["file"], ind["form_id"]]).transform("any")
+        national = _national(ind)
         grouped = ind[ind["level1_cell"].notna()].assign(national=national).groupby(
             ["file", "form_id", "level1_cell"], sort=False)
         groups = grouped.agg(sheet=("sheet", "first"), level1=("level1", "first"), level1_key=("level1_key", "first"),
@@ -416,6 +459,9 @@ class Validator:
                              weight_bad=("weight_bad", "any"))
         groups["sum"] = grouped["weight"].sum(min_count=1)
         groups = groups.reset_index()
+        # Weights declared in labels only ('相关性(5分)', no 分值 column): nothing to add up.
+        weighted = ind.groupby(["file", "form_id"])["weight"].count().rename("weighted").reset_index()
+        groups = groups.merge(weighted, on=["file", "form_id"], how="left")
         # A block label declaring its own total ('绩效指标(90分)', Sichuan) means a free split: no S208.
         free_split = self.forms[_KEY].assign(free_split=self.forms["indicators_weight_declared"].notna())
         groups = groups.merge(free_split, on=_KEY, how="left")
@@ -426,8 +472,10 @@ class Validator:
         weight = declared.fillna(groups["sum"].astype(float))
         standard = groups["level1_key"].map(STANDARD_WEIGHTS).astype(float)
         checks: dict[str, Check] = {
-            "S205": lambda d: ~(declared.notna() & ~groups["weight_bad"].astype(bool) & _differs(total, declared, tol)),
-            "S208": lambda d: ~(standard.notna() & weight.notna() & ~groups["free_split"] & _differs(weight, standard, tol)),
+            "S205": lambda d: ~(declared.notna() & (groups["weighted"] > 0) & ~groups["weight_bad"].astype(bool)
+                                & _differs(total, declared, tol)),
+            "S208": lambda d: ~(standard.notna() & weight.notna() & ~groups["free_split"] & groups["national"]
+                                & _differs(weight, standard, tol)),
             "T401": lambda d: ~(groups["national"] & ~groups["level1_key"].isin(list(TAXONOMY))),
         }
         renders: dict[str, Render] = {
@@ -452,9 +500,10 @@ class Validator:
         date_year = _each(dates, lambda d: d.year if d is not None else None).astype(float)
         footer = forms["has_footer"].astype(bool)
         checks: dict[str, Check] = {
-            "C305:name": lambda d: forms["name"].notna(),
-            "C305:department": lambda d: ~(project & forms["department"].isna()),
-            "C305:unit": lambda d: ~(project & forms["unit"].isna()),
+            # Only fields the form has a label for: a form without a 实施单位 row lacks nothing.
+            "C305:name": lambda d: ~(forms["name"].isna() & forms["name_cell"].notna()),
+            "C305:department": lambda d: ~(project & forms["department"].isna() & forms["department_cell"].notna()),
+            "C305:unit": lambda d: ~(project & forms["unit"].isna() & forms["unit_cell"].notna()),
             "C306:filler": lambda d: ~(footer & forms["filler"].isna()),
             "C306:fill_date": lambda d: ~(footer & forms["fill_date"].isna()),
             "C306:phone": lambda d: ~(footer & forms["phone"].isna()),
@@ -514,6 +563,11 @@ class Validator:
             "C308:actual": lambda r: dict(cell=r["actual_cell"], expected="实际内容", actual=_short(r["actual"]), text=_short(r["actual"])),
         }
         self._run(goals, checks, renders)
+        answers = self.answers
+        if not answers.empty and "C308" in self.codes:
+            hits = answers[_instructions(answers["text"])]
+            for r in _Rows(hits, list(hits.index)):
+                self._emit("C308", r, r["cell"], "实际内容", _short(r["text"]), text=_short(r["text"]))
         # Template instructions also end up in indicator text cells.
         ind = self.indicators
         if not ind.empty and "C308" in self.codes:
@@ -546,6 +600,53 @@ class Validator:
         self._run(df, {"X603": lambda d: ~exceeds},
                   {"X603": lambda r: dict(cell=r["cell"], expected=f"≤ {fmt(r['project'])}", actual=fmt(r["sum"]),
                                           sum=fmt(r["sum"]), project=fmt(r["project"]))})
+
+
+def _national(ind: pd.DataFrame) -> pd.Series:
+    """Per indicator row: whether its form uses the national indicator framework. A form with
+    any 一级 label of another framework (四川 部门决策/综合管理…, older 投入/过程/效果,
+    决策/过程/产出/效益) uses that one: T401/T402/S208 do not apply to it."""
+    known = ind["level1_key"].isin(list(TAXONOMY))
+    other = _each(ind["level1_key"], lambda k: isinstance(k, str) and other_framework(k), bool)
+    # An unusual 一级 over national 二级 ('项目决策' over 数量/质量/时效/成本指标) is a national
+    # group given a wrong name (T401), not another framework.
+    national_l2 = ind["level2_key"].isin(_NATIONAL_LEVEL2)
+    group = [ind["file"], ind["form_id"], ind["level1_cell"].fillna("")]
+    mislabelled = national_l2.groupby(group).transform("all") & ind["level2_key"].notna().groupby(group).transform("all")
+    genuine_other = other & ~mislabelled
+    form_keys = [ind["file"], ind["form_id"]]
+    return (known.groupby(form_keys).transform("any") & ~genuine_other.groupby(form_keys).transform("any")).astype(bool)
+
+
+_NATIONAL_LEVEL2 = [l2 for l2s in TAXONOMY.values() for l2 in l2s]
+
+
+def _source_splits(sources: list[dict[str, Any]], col: str) -> list[tuple[str, list[float]]]:
+    """The ways the source rows split the total in one column, each to be summed on its own:
+    income sources (当年财政拨款 + 上年结转 + 其他…), expense (基本支出 + 项目支出), and levels of
+    government (中央 + 省 + 市 + 县) where no income source is given. Rows that are a breakdown
+    of another row are left out; a row whose label is not understood makes the column unsure
+    (no sum) unless it is the only kind of row."""
+    by_part: dict[str | None, list[dict[str, Any]]] = {}
+    for g in sources:
+        if _present(g[col]):
+            by_part.setdefault(g["partition"], []).append(g)
+    if not by_part:
+        return []
+    known = {p: rows for p, rows in by_part.items() if p in ("income", "level", "expense")}
+    if None in by_part:
+        if known:
+            return []  # an unknown row among known ones: which split it belongs to is unsure
+        rows = by_part[None]
+        return [("各资金来源", [g[col] for g in rows])] if len(rows) >= 2 else []
+    out: list[tuple[str, list[float]]] = []
+    if "income" in known:
+        out.append(("各资金来源", [g[col] for g in known["income"]]))
+    elif "level" in known:
+        out.append(("各级资金", [g[col] for g in known["level"]]))
+    if "expense" in known:
+        out.append(("基本支出与项目支出", [g[col] for g in known["expense"]]))
+    return out
 
 
 def _present(value: Any) -> bool:
@@ -651,9 +752,11 @@ def _render_b102(r: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _bad_level2(level1: Any, level2: Any) -> bool:
+    """Whether a 二级 does not belong to its 一级. A label that holds an allowed one or is a
+    shorter form of it ('服务对象满意度指标等', '满意度指标' under 满意度) belongs."""
     if not isinstance(level1, str) or not isinstance(level2, str) or level1 not in TAXONOMY:
         return False
-    return level2 not in TAXONOMY[level1]
+    return not any(a in level2 or level2 in a for a in TAXONOMY[level1])
 
 
 _A1_RE = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")

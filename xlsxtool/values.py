@@ -491,7 +491,7 @@ def parse_actual(value: object) -> Actual:
 
 # '(50分)', '(50)', '(权重50分)' inside the label, or a bare trailing '50分'. Years such as
 # '(2022年度)' do not match because only '分' may follow the digits.
-_WEIGHT_RE = _LazyRegex(r"\((?:权重|分值|满分)?(\d+(?:\.\d+)?)分?\)|(?<![\d.])(\d+(?:\.\d+)?)分$")
+_WEIGHT_RE = _LazyRegex(r"\((?:权重|分值|满分)?(\d+(?:\.\d+)?)分?\)|(?<![\d.])(\d+(?:\.\d+)?)分\)?$")
 
 
 @lru_cache(maxsize=_CACHE)
@@ -595,7 +595,7 @@ _PHONE_SPLIT_RE = _LazyRegex(r"[/、,;或及]+")
 _MOBILE_RE = _LazyRegex(r"(?:\+?86)?1[3-9][\d*]{9}")
 # 0 + 2-3 digit area code, 7-8 digit number, optional extension; brackets around the code.
 _LANDLINE_RE = _LazyRegex(
-    r"\(?0[1-9]\d{1,2}\)?-?[\d*]{7,8}(?:(?:-|转|分机|ext\.?|x)\d{1,6})?", re.IGNORECASE
+    r"\(?0[1-9*][\d*]{1,2}\)?-?[\d*]{7,8}(?:(?:-|转|分机|ext\.?|x)\d{1,6})?", re.IGNORECASE
 )
 _PHONE_EDGE_RE = _LazyRegex(r"^[^\d(+]+|[^\d*]+$")  # labels such as '手机' / '电话:' around it
 
@@ -607,7 +607,9 @@ def _one_phone(part: str) -> bool:
     mobile = part.replace("-", "").replace("(", "").replace(")", "")
     if _MOBILE_RE.fullmatch(mobile) and sum(c.isdigit() for c in mobile) >= 7:
         return True  # masked mobiles '139****6836' still show at least 7 digits
-    return _LANDLINE_RE.fullmatch(part) is not None and sum(c.isdigit() for c in part) >= 10
+    # Masked digits ('055*-***8003') count: a masked number still shows its length.
+    return _LANDLINE_RE.fullmatch(part) is not None and sum(c.isdigit() or c == "*" for c in part) >= 10 \
+        and sum(c.isdigit() for c in part) >= 5
 
 
 @lru_cache(maxsize=_CACHE)
