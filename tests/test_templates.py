@@ -256,12 +256,14 @@ def test_xlsxwriter_is_imported_lazily() -> None:
 
 
 # ---------------------------------------------------------------- read back by xlsxtool
+# An empty template has no filled indicator: C309 at its indicator header (issue 14, item 4).
 EMPTY_FINDINGS = {
     "project": [("B105", "E5"), ("B105", "F5"), ("C305", "B2"), ("C305", "B3"), ("C305", "F3"),
-                ("C306", "A39"), ("C306", "C39"), ("C306", "E39")],
-    "department": [("B105", "E4"), ("B105", "F4"), ("C305", "B2"), ("C306", "A42"), ("C306", "C42"), ("C306", "E42")],
+                ("C306", "A39"), ("C306", "C39"), ("C306", "E39"), ("C309", "B11")],
+    "department": [("B105", "E4"), ("B105", "F4"), ("C305", "B2"), ("C306", "A42"), ("C306", "C42"), ("C306", "E42"),
+                   ("C309", "B14")],
     "sichuan": [("B105", "E6"), ("B105", "F6"), ("C305", "B3"), ("C305", "B4"), ("C305", "G4"),
-                ("C306", "A41"), ("C306", "D41"), ("C306", "H40")],
+                ("C306", "A41"), ("C306", "D41"), ("C306", "H40"), ("C309", "B12")],
 }
 
 
@@ -270,8 +272,9 @@ def test_empty_template_reports_only_missing_values(tmp_path: Path, kind: str) -
     result = api.check([path])
     assert result.forms == 1  # the 填表说明 sheet is not mistaken for a form
     assert [f for f in findings(path) if f[0] not in ("F004", "C307")] == EMPTY_FINDINGS[kind]
-    # B105 (年度资金总额 empty), C305 (header fields), C306 (footer): all "please fill this in".
-    assert {f.rule for f in result.findings} - {"F004"} <= {"B105", "C305", "C306", "C307"}
+    # B105 (年度资金总额 empty), C305 (header fields), C306 (footer), C309 (no indicator): all
+    # "please fill this in".
+    assert {f.rule for f in result.findings} - {"F004"} <= {"B105", "C305", "C306", "C307", "C309"}
 
 
 def test_empty_template_has_cached_formula_results(tmp_path: Path, kind: str) -> None:

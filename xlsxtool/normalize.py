@@ -389,7 +389,7 @@ def _nest_sources(block: list[Record]) -> None:
     """Rows of one funds block: a single row is the total whatever its label ('资金' alone);
     a source row that follows another of a different split ('当年财政拨款' then '其中：中央资金')
     is a breakdown of it, not a part of the total (B104 sums each split on its own)."""
-    if len(block) == 1 and block[0]["section"] == "source" and any(
+    if len(block) == 1 and block[0]["section"] == "source" and block[0]["partition"] is None and any(
             block[0][f] is not None for f in ("budget", "spent")):
         block[0]["section"] = "total"
         block[0]["partition"] = "total"

@@ -250,13 +250,13 @@ class Validator:
                 "B102": lambda d: ~(weight.notna() & score.notna() & used_rate.notna() & ~(budget == 0)
                                     & _differs(score, expected_score, self.tol["score"])),
                 "B103": lambda d: ~(_differs(spent, budget, self.tol["money"]) & (spent > budget)).fillna(False),
-                "B105:budget": lambda d: ~(is_total & budget.isna() & ~money["budget_bad"].astype(bool)),
-                "B105:spent": lambda d: ~(is_total & spent.isna() & ~money["spent_bad"].astype(bool)),
+                "B105:budget": lambda d: ~(is_total & budget.isna() & ~money["budget_bad"].astype(bool) & money["budget_cell"].notna()),
+                "B105:spent": lambda d: ~(is_total & spent.isna() & ~money["spent_bad"].astype(bool) & money["spent_cell"].notna()),
                 "B106": lambda d: ~(is_total & weight.notna() & _differs(weight, pd.Series(10.0, index=d.index), 1e-9)),
                 # B107 on the total row; on a source row only where the total does not show it
                 # (a total left at 0 while its source was filled).
                 "B107": lambda d: ~(cut & (is_total | ~money["form_key"].isin(money.loc[cut & is_total, "form_key"]))),
-                "S203": lambda d: ~(is_total & weight.notna() & score.isna() & money["score_cell"].notna()
+                "S203": lambda d: ~(is_total & weight.notna() & score.isna() & money["score_cell"].notna() & spent.notna()
                                     & ~money["score_bad"].astype(bool)),
             }
             renders: dict[str, Render] = {
