@@ -175,6 +175,7 @@ _QIZHONG_RE = re.compile(r"^(其中[:：]?)+")
 _TRAILING_MARKS_RE = re.compile(r"[*※:：]+$")
 
 
+@lru_cache(maxsize=32768)
 def _bare(label: str) -> str:
     """A normalised label without its decorations (see the module docstring)."""
     label = _PAREN_RE.sub("", label)
@@ -278,6 +279,10 @@ _FUZZY_COLUMNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), 
 ))
 
 
+# Every fuzzy pattern holds one of these: a text without any is no column header.
+_FUZZY_HINT = re.compile("值|数|原因|情况|目标|分|权重|预算|执行|率|标准|依据|办法|方法|解释|说明|内涵|要点")
+
+
 @_cached
 def column_key(text: object) -> str | None:
     """Canonical column name of a header cell, or None."""
@@ -285,7 +290,7 @@ def column_key(text: object) -> str | None:
     if not label or len(label) > 24:
         return None
     hit = _find(VOCABULARY.columns, label)
-    if hit is None and len(label) <= 16:
+    if hit is None and len(label) <= 16 and _FUZZY_HINT.search(label):
         bare = _bare(label)
         for pattern, key in _FUZZY_COLUMNS:
             if pattern.search(bare):
@@ -306,8 +311,13 @@ _PREFIXED_FIELD_RE = re.compile(r"^([^:：]{2,12})[:：](.*)$", re.S)
 
 def prefixed_field(text: object) -> tuple[str, str] | None:
     """'项目名称：某项目' → ('项目名称', '某项目'); a field label and its value in one cell."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or ("：" not in text and ":" not in text):
         return None
+    return _prefixed_field(text)
+
+
+@lru_cache(maxsize=16384)
+def _prefixed_field(text: str) -> tuple[str, str] | None:
     m = _PREFIXED_FIELD_RE.match(text.strip())
     if m is None:
         return None
@@ -345,11 +355,13 @@ def is_total_label(label: str) -> bool:
     return label in VOCABULARY.total_labels or _bare(label) in VOCABULARY.total_labels
 
 
+@lru_cache(maxsize=16384)
 def is_trailer_label(label: str) -> bool:
     bare = _bare(label)
     return any(bare.startswith(t) for t in TRAILER_LABELS)
 
 
+@lru_cache(maxsize=16384)
 def is_info_label(label: str) -> bool:
     bare = _bare(label)
     return any(bare == t or bare.startswith(t + ":") for t in INFO_LABELS)
@@ -359,6 +371,7 @@ _WEIGHT_SUFFIX_RE = re.compile(r"\(.*?\)")
 _LEVEL_NUMBER_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.](?!\d))")
 
 
+@lru_cache(maxsize=16384)
 def level1_key(text: object) -> str:
     """'产出指标（50分）' → '产出指标'; '满意度\\n指标\\n（10分）' → '满意度指标'; '产出' → '产出指标';
     '效益指标30分)' (a bracket lost) → '效益指标'."""
@@ -376,6 +389,7 @@ def level1_key(text: object) -> str:
     return label
 
 
+@lru_cache(maxsize=16384)
 def level2_key(text: object) -> str:
     """'经济效\\n益指标' → '经济效益指标'; '数量' → '数量指标'."""
     label = _WEIGHT_SUFFIX_RE.sub("", norm_label(text))

@@ -205,7 +205,7 @@ def _span(sheet: SheetGrid, row: int, col: int) -> Span:
 # ---------------------------------------------------------------- row marks
 # What a normalised label can mark a row as (bit flags, so a row's marks are one OR): the
 # labels that start or end a block, and the column keys that make a row a block's header.
-_FOOTER, _GOALS, _SPLIT, _TOTAL, _FIELD, _FUNDS_LABEL, _IND_LABEL, _NOTE, _TRAILER = (1 << i for i in range(9))
+_FOOTER, _GOALS, _SPLIT, _TOTAL, _FIELD, _FUNDS_LABEL, _IND_LABEL, _NOTE, _TRAILER, _FUNDS_TOTAL = (1 << i for i in range(10))
 _TITLE = 1 << 10
 _KEY_BASE = 11
 _KEY_MARKS = {k: 1 << (_KEY_BASE + i) for i, k in enumerate((
@@ -219,16 +219,20 @@ for _k in INDICATOR_VALUE_KEYS:
 _ANY_KEY = 0
 for _bit in _KEY_MARKS.values():
     _ANY_KEY |= _bit
-_STARTS = _FOOTER | _GOALS | _SPLIT | _TOTAL | _FIELD | _FUNDS_LABEL | _IND_LABEL | _NOTE | _TRAILER | _TITLE
 
 
 def _popcount(n: int) -> int:
     return bin(n).count("1")
 
 
+_RATE = _KEY_MARKS["执行率"]
+
+
 def _is_funds_header(marks: int) -> bool:
     money = marks & _MONEY
-    return _popcount(money) >= 2 or (money != 0 and bool(marks & _KEY_MARKS["执行率"]))
+    if not money:  # most rows
+        return False
+    return bool(marks & _RATE) or _popcount(money) >= 2
 
 
 def _is_indicator_header(marks: int) -> bool:
@@ -268,6 +272,8 @@ def _text_info(text: str) -> tuple[str, int]:
         marks |= _TRAILER
     if _is_title(text, label):
         marks |= _TITLE
+    if len(label) <= 40 and source_key(label.split(":", 1)[0]) == "年度资金总额":
+        marks |= _FUNDS_TOTAL  # '年度资金总额', '年度预算资金总额：1084.25': a funds total
     return label, marks
 
 
@@ -403,23 +409,30 @@ def _read_header(sheet: SheetGrid, rows: list[int], left: int, right: int, skip:
     columns: dict[str, Span] = {}
     cells: dict[str, Pos] = {}
     unknown: list[tuple[Pos, str]] = []
-    starts: list[int] = sorted({c for r in rows for c, _v in _anchors_in_row(sheet, r, left, right)}
-                               | {c for c in range(left, right) if len(rows) > 1 and sheet.anchor(last, c)[0] in rows
-                                  and sheet.anchor(last, c)[1] == c})
+    stacks: list[tuple[int, list[tuple[Pos, str]]]]
+    if len(rows) == 1:  # the usual one-row header: each label is its column's own
+        stacks = [(c, [((last, c), v)]) for c, v in _anchors_in_row(sheet, last, left, right)
+                  if isinstance(v, str) and (not skip or (last, c) not in skip)]
+    else:
+        stacks = []
+        starts = sorted({c for r in rows for c, _v in _anchors_in_row(sheet, r, left, right)}
+                        | {c for c in range(left, right) if sheet.anchor(last, c)[0] in rows and sheet.anchor(last, c)[1] == c})
+        for c in starts:
+            # The labels of this column, top to bottom, merged cells resolved to their top-left;
+            # a block's own label ('绩效指标' over the level columns) is not a column's label.
+            stack: list[tuple[Pos, str]] = []
+            for r in rows:
+                anchor = sheet.anchor(r, c)
+                if anchor[0] not in rows or (stack and stack[-1][0] == anchor) or anchor in skip:
+                    continue
+                v = sheet.raw(*anchor)
+                if isinstance(v, str) and _label_of(v):
+                    stack.append((anchor, v))
+            if stack:
+                stacks.append((c, stack))
     seen_anchor: set[Pos] = set()
-    for c in starts:
-        # The labels of this column, top to bottom, merged cells resolved to their top-left; a
-        # block's own label ('绩效指标' over the level columns) is not a column's label.
-        stack: list[tuple[Pos, str]] = []
-        for r in rows:
-            anchor = sheet.anchor(r, c)
-            if anchor[0] not in rows or (stack and stack[-1][0] == anchor) or anchor in skip:
-                continue
-            v = sheet.raw(*anchor)
-            if isinstance(v, str) and norm_label(v):
-                stack.append((anchor, v))
-        if not stack:
-            continue
+    has_levels: bool | None = None
+    for c, stack in stacks:
         key, pos = None, None
         child_pos, child = stack[-1]
         key = column_key(child)
@@ -446,10 +459,14 @@ def _read_header(sheet: SheetGrid, rows: list[int], left: int, right: int, skip:
                 key = "实际完成值" if key == "年度指标值" else None
                 if key is None:
                     continue
-        if key == "实际完成情况" and "实际完成值" not in columns and _has_level_cols(sheet, rows, left, right):
-            key = "实际完成值"  # in an indicator header, 实际完成情况 is the actual value column
-        if key == "预期目标" and "年度指标值" not in columns and _has_level_cols(sheet, rows, left, right):
-            key = "年度指标值"
+        if key in ("实际完成情况", "预期目标"):
+            if has_levels is None:
+                has_levels = _has_level_cols(sheet, rows, left, right)
+            # In an indicator header 实际完成情况 is the actual value column, 预期目标 the target.
+            if has_levels and key == "实际完成情况" and "实际完成值" not in columns:
+                key = "实际完成值"
+            elif has_levels and key == "预期目标" and "年度指标值" not in columns:
+                key = "年度指标值"
         span = (pos[1], sheet.merge_end(*pos)) if pos == child_pos else (c, c)
         if key in columns:
             # The same column twice ('年度预算数(万元)' over the row labels, then '调整后预算数';
@@ -601,10 +618,12 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
         if not cells:
             continue
         marks = marks_of(r)
+        if not marks and state == "indicators" and block is not None:
+            block.rows.append(r)  # the commonest row: an indicator with no label in it
+            continue
         # Most rows are plain data rows: their per-cell labels are only worked out for rows
         # that can start or end something (or the head of the form, where the fields are).
         labels = _labels(cells) if marks or state == "head" else []
-        first_label = labels[0][2] if labels else _label_of(cells[0][1])
 
         # A second form without a title: a new head or funds block after a finished table.
         if blocks_done and (marks & _FIELD and _starts_new_form(form, labels) or _is_funds_header(marks)):
@@ -622,12 +641,14 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
             if marks & _FOOTER:
                 form.footer_cells.extend((r, c) for c, _, _lbl in labels)
             continue
-        if marks & _NOTE and len(cells) <= 2 and first_label.startswith(("备注", "说明", "注:", "填表说明", "附注")):
+        if marks & _NOTE and len(cells) <= 2 and labels[0][2].startswith(("备注", "说明", "注:", "填表说明", "附注")):
             form.skipped.append((r, "备注/说明行"))
             continue
 
+        if not marks & _ANY_KEY:
+            pass  # no header label in the row: it cannot start a funds or indicator block
         # Funds block: the header row carries 全年预算数 / 全年执行数 columns.
-        if _is_funds_header(marks) and form.funds_header is None and state in ("head", "goals", "unknown", "funds-label"):
+        elif _is_funds_header(marks) and form.funds_header is None and state in ("head", "goals", "unknown", "funds-label"):
             band = _header_band(form, r, marks_of, floor)
             label_cells = tuple((r, c) for c, v, _lbl in labels if _marks_of(v) & _FUNDS_LABEL)
             form.funds_header = _read_header(sheet, band, form.left, form.right, label_cells)
@@ -644,8 +665,7 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
 
         # Indicator blocks: a header row with 一级/二级/三级指标 columns (and value columns), or a
         # scored block's header (分值 and 得分 without levels).
-        if _is_indicator_header(marks) or (_is_scored_header(marks) and state != "head" or
-                                           _is_scored_header(marks) and form.funds_header is not None):
+        elif _is_indicator_header(marks) or (_is_scored_header(marks) and (state != "head" or form.funds_header is not None)):
             band = _header_band(form, r, marks_of, floor if block is None else r - 1)
             label_cells = tuple((r, c) for c, v, _lbl in labels if _marks_of(v) & _IND_LABEL)
             header = _read_header(sheet, band, form.left, form.right, label_cells)
@@ -769,7 +789,7 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
     for b in form.blocks:
         _infer_name_columns(sheet, b)
         _infer_level1(b.header)
-    _find_funds_lists(form)
+    _find_funds_lists(form, marks_of)
     _check_required(form)
 
 
@@ -881,16 +901,17 @@ def _list_item(sheet: SheetGrid, r: int, c: int, v: Any, right: int) -> tuple[st
     return (key, None)
 
 
-def _find_funds_lists(form: FormLocation) -> None:
+def _find_funds_lists(form: FormLocation, marks_of: Any) -> None:
     """Funds written as a list of label/amount pairs outside a funds block ('年度预算资金总额：
     1084.25' then '其中：中央补助 668.00', '市级资金 343.00', …): each total with the sources
     listed right under it, in the same column, is a group B104 can add up."""
     sheet = form.sheet
     taken = set(form.funds_rows) | set(form.split_rows)
-    r = form.top
-    while r < form.bottom:
-        if r in taken:
-            r += 1
+    if form.funds_header is not None:
+        taken.add(form.funds_header.row)
+    end = form.top - 1
+    for r in range(form.top, form.bottom):
+        if r <= end or r in taken or not marks_of(r) & _FUNDS_TOTAL:
             continue
         for c, v in _anchors_in_row(sheet, r, form.left, form.right):
             key, pos = _list_item(sheet, r, c, v, form.right)
@@ -899,8 +920,7 @@ def _find_funds_lists(form: FormLocation) -> None:
             group: list[tuple[Pos, Pos]] = [((r, c), pos)]
             nxt = r + 1
             while nxt < form.bottom:
-                cell = sheet.raw(nxt, c)
-                k2, p2 = _list_item(sheet, nxt, c, cell, form.right)
+                k2, p2 = _list_item(sheet, nxt, c, sheet.raw(nxt, c), form.right)
                 if k2 is None or k2 == "年度资金总额":
                     break
                 if p2 is not None:
@@ -908,9 +928,8 @@ def _find_funds_lists(form: FormLocation) -> None:
                 nxt += 1
             if len(group) >= 3:
                 form.funds_lists.append(group)
-                r = nxt - 1
+                end = nxt - 1
             break
-        r += 1
 
 
 def _short(text: str, limit: int = 16) -> str:
@@ -975,6 +994,9 @@ def _funds_row(form: FormLocation, r: int, cells: list[tuple[int, Any]]) -> str:
     decoration row), or 'end' (the block ended: another block, unknown text)."""
     header = form.funds_header
     assert header is not None
+    first = cells[0][1] if cells else None
+    if isinstance(first, str) and source_key(first):  # the usual row: a known source's name first
+        return "row"
     value_cols = [span for key, span in header.columns.items() if key in ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")]
     first_money = min((s[0] for s in value_cols), default=form.right)
     label_text = None

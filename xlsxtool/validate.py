@@ -96,6 +96,7 @@ class Validator:
         self.codes = codes
         self.tol = {**TOLERANCES, **(tolerances or {})}
         self.findings: list[Finding] = []
+        self._national: pd.Series | None = None
         self._names: dict[tuple[str, int], str | None] = {
             (f, int(i)): (n if isinstance(n, str) else (t if isinstance(t, str) else None))
             for f, i, n, t in self.forms[["file", "form_id", "name", "title"]].itertuples(index=False)
@@ -139,6 +140,12 @@ class Validator:
             for row in _Rows(df, sorted(indices)):
                 self._emit(code, row, **render(row))
 
+    def national(self) -> pd.Series:
+        """Per indicator row: whether its form uses the national framework (computed once)."""
+        if self._national is None:
+            self._national = _national(self.indicators)
+        return self._national
+
     def run(self) -> list[Finding]:
         self.indicator_rows()
         self.funds_rows()
@@ -165,13 +172,16 @@ class Validator:
             & (df["target_unit"].fillna("") == df["actual_unit"].fillna(""))
         )
         met = _target_met(df)
-        national = _national(df)
+        national = self.national()
         # Rows of forms that are scored (a 得分 column, or 分值 with actual values): a target
         # table's weights ask for no score, actual or reason (no S203/S212/C301–C303 there).
-        scoring = self.forms.set_index(_KEY)["scoring"]
-        keys = pd.MultiIndex.from_frame(df[_KEY])
-        scored_form = pd.Series(scoring.reindex(keys).to_numpy() == "scored", index=df.index)
-        breakdown = _each(df["name"], lambda n: isinstance(n, str) and n.strip().startswith("其中"), bool)
+        forms = self.forms
+        scored_forms = {k for k, sc in zip(zip(forms["file"].tolist(), forms["form_id"].tolist(), strict=True),
+                                            forms["scoring"].tolist(), strict=True) if sc == "scored"}
+        scored_form = pd.Series([k in scored_forms for k in zip(df["file"].tolist(), df["form_id"].tolist(), strict=True)],
+                                index=df.index, dtype=bool)
+        breakdown = pd.Series([isinstance(n, str) and n.lstrip().startswith("其中") for n in df["name"].tolist()],
+                              index=df.index, dtype=bool)
         bands = _each(df["actual"], lambda t: qualitative_band(t) if isinstance(t, str) else None)
         blank = lambda col: df[col].isna()  # noqa: E731 - short local alias
         checks: dict[str, Check] = {
@@ -244,7 +254,9 @@ class Validator:
             initial = money["budget_initial"].astype(float)
             cut = ((budget < initial - self.tol["money"]) & ~_differs(budget, spent, self.tol["money"])
                    & (budget > 0)).fillna(False).astype(bool)
-            money = money.assign(form_key=money["file"].astype(str) + "\0" + money["form_id"].astype(str))
+            # B107 on a source row only where its form's total row does not show the cut already.
+            total_cut = (cut & is_total).groupby([money["file"], money["form_id"]]).transform("any").astype(bool) \
+                if (cut & ~is_total).any() else is_total
             checks: dict[str, Check] = {
                 "B101": lambda d: ~(has_rate & rate.notna() & _differs(rate, computed, self.tol["rate"])),
                 "B102": lambda d: ~(weight.notna() & score.notna() & used_rate.notna() & ~(budget == 0)
@@ -255,7 +267,7 @@ class Validator:
                 "B106": lambda d: ~(is_total & weight.notna() & _differs(weight, pd.Series(10.0, index=d.index), 1e-9)),
                 # B107 on the total row; on a source row only where the total does not show it
                 # (a total left at 0 while its source was filled).
-                "B107": lambda d: ~(cut & (is_total | ~money["form_key"].isin(money.loc[cut & is_total, "form_key"]))),
+                "B107": lambda d: ~(cut & (is_total | ~total_cut)),
                 "S203": lambda d: ~(is_total & weight.notna() & score.isna() & money["score_cell"].notna() & spent.notna()
                                     & ~money["score_bad"].astype(bool)),
             }
@@ -292,7 +304,15 @@ class Validator:
             return
         ind = self.indicators
         ind_sum = ind.groupby(_KEY)[["weight", "score"]].sum(min_count=1) if not ind.empty else None
-        ind_bad = ind.groupby(_KEY)[["weight_bad", "score_bad"]].any() if not ind.empty else None
+        # A row scored in a block without a 分值 column (weights only in labels): the form's
+        # total weight is unknown, not short.
+        ind_bad = None
+        if not ind.empty:
+            keys = [ind["file"], ind["form_id"]]
+            ind_bad = pd.DataFrame({
+                "weight_bad": (ind["weight_bad"].astype(bool) | (ind["score"].notna() & ind["weight_cell"].isna())).groupby(keys).any(),
+                "score_bad": ind["score_bad"].astype(bool).groupby(keys).any(),
+            })
         funds = self.funds
         # The funds weight/score of a form: its 年度资金总额 row, else (no total row, reported as
         # B105) the first source row that carries a 分值 or 得分.
@@ -338,6 +358,9 @@ class Validator:
             "S206": lambda d: ~(agg["total_score"].notna() & ~agg["scores_unknown"] & _differs(agg["total_score"], sum_s, tol)),
             "S207": lambda d: ~(agg["total_weight"].notna() & ~agg["weights_unknown"] & _differs(agg["total_weight"], sum_w, tol)),
             "F005": lambda d: agg["missing"].isna(),
+            # A funds weight declared only in the block's label ('预算执行情况(20分)').
+            "B106:declared": lambda d: ~(agg["funds_weight_declared"].notna() & ~agg["funds_has_weight"].astype(bool)
+                                         & _differs(agg["funds_weight_declared"].astype(float), pd.Series(10.0, index=d.index), 1e-9)),
             "V501:total_weight": lambda d: ~agg["total_weight_bad"].astype(bool),
             "V501:total_score": lambda d: ~agg["total_score_bad"].astype(bool),
         }
@@ -351,6 +374,8 @@ class Validator:
             "C309": lambda r: dict(cell=r["indicator_header_cell"] if isinstance(r["indicator_header_cell"], str) else r["title_cell"],
                                    expected="至少一个三级指标", actual="无"),
             "F005": lambda r: dict(cell=r["title_cell"], expected=None, actual=None, what=r["missing"]),
+            "B106:declared": lambda r: dict(cell=r["funds_label_cell"], expected="10", actual=fmt(r["funds_weight_declared"]),
+                                            weight=fmt(r["funds_weight_declared"])),
             "V501:total_weight": lambda r: dict(cell=r["total_weight_cell"], expected="数字", actual=r["total_weight_raw"], column="合计分值", raw=r["total_weight_raw"]),
             "V501:total_score": lambda r: dict(cell=r["total_score_cell"], expected="数字", actual=r["total_score_raw"], column="合计得分", raw=r["total_score_raw"]),
         }
@@ -359,16 +384,17 @@ class Validator:
         self._funds_sums()
 
     def _filled_indicators(self, agg: pd.DataFrame) -> pd.Series:
-        """Per form (in agg's order): how many indicator rows are filled in (a 三级指标 with a
-        target, a 分值 or a 得分)."""
+        """Per form (in agg's order): 1 where at least one indicator row is filled in (a 三级指标
+        with a target, a 分值 or a 得分), else 0."""
         ind = self.indicators
         if ind.empty:
             return pd.Series(0, index=agg.index)
         filled = (ind["weight"].notna() | ind["score"].notna()
                   | (ind["name"].notna() & (ind["target"].notna() | ind["actual"].notna())))
-        counts = filled.groupby([ind["file"], ind["form_id"]]).sum()
-        keys = pd.MultiIndex.from_frame(agg[_KEY])
-        return pd.Series(counts.reindex(keys).fillna(0).to_numpy(), index=agg.index)
+        with_filled = ind.loc[filled, _KEY].drop_duplicates()
+        forms = set(zip(with_filled["file"].tolist(), with_filled["form_id"].tolist(), strict=True))
+        return pd.Series([int(k in forms) for k in zip(agg["file"].tolist(), agg["form_id"].tolist(), strict=True)],
+                         index=agg.index)
 
     def _funds_sums(self) -> None:
         """B104/B105 (total row vs its sources) and X601/X602 (department split), per form."""
@@ -451,17 +477,15 @@ class Validator:
         ind = self.indicators
         if ind.empty:
             return
-        national = _national(ind)
-        grouped = ind[ind["level1_cell"].notna()].assign(national=national).groupby(
+        national = self.national()
+        # Weights declared in labels only ('相关性(5分)', no 分值 column): nothing to add up.
+        grouped = ind[ind["level1_cell"].notna()].assign(national=national, weighted=ind["weight_cell"].notna()).groupby(
             ["file", "form_id", "level1_cell"], sort=False)
         groups = grouped.agg(sheet=("sheet", "first"), level1=("level1", "first"), level1_key=("level1_key", "first"),
                              declared=("level1_weight", "first"), national=("national", "first"),
-                             weight_bad=("weight_bad", "any"))
+                             weight_bad=("weight_bad", "any"), weighted=("weighted", "any"))
         groups["sum"] = grouped["weight"].sum(min_count=1)
         groups = groups.reset_index()
-        # Weights declared in labels only ('相关性(5分)', no 分值 column): nothing to add up.
-        weighted = ind.groupby(["file", "form_id"])["weight"].count().rename("weighted").reset_index()
-        groups = groups.merge(weighted, on=["file", "form_id"], how="left")
         # A block label declaring its own total ('绩效指标(90分)', Sichuan) means a free split: no S208.
         free_split = self.forms[_KEY].assign(free_split=self.forms["indicators_weight_declared"].notna())
         groups = groups.merge(free_split, on=_KEY, how="left")
@@ -472,7 +496,7 @@ class Validator:
         weight = declared.fillna(groups["sum"].astype(float))
         standard = groups["level1_key"].map(STANDARD_WEIGHTS).astype(float)
         checks: dict[str, Check] = {
-            "S205": lambda d: ~(declared.notna() & (groups["weighted"] > 0) & ~groups["weight_bad"].astype(bool)
+            "S205": lambda d: ~(declared.notna() & groups["weighted"].astype(bool) & ~groups["weight_bad"].astype(bool)
                                 & _differs(total, declared, tol)),
             "S208": lambda d: ~(standard.notna() & weight.notna() & ~groups["free_split"] & groups["national"]
                                 & _differs(weight, standard, tol)),
@@ -606,15 +630,21 @@ def _national(ind: pd.DataFrame) -> pd.Series:
     """Per indicator row: whether its form uses the national indicator framework. A form with
     any 一级 label of another framework (四川 部门决策/综合管理…, older 投入/过程/效果,
     决策/过程/产出/效益) uses that one: T401/T402/S208 do not apply to it."""
-    known = ind["level1_key"].isin(list(TAXONOMY))
-    other = _each(ind["level1_key"], lambda k: isinstance(k, str) and other_framework(k), bool)
+    keys = ind["level1_key"]
+    forms = list(zip(ind["file"].tolist(), ind["form_id"].tolist(), strict=True))
+    others = {k for k in keys.dropna().unique().tolist() if isinstance(k, str) and other_framework(k)}
+    if not others:  # the usual batch: every form's 一级 labels are national or unknown
+        known_forms = {f for f, k in zip(forms, keys.tolist(), strict=True) if k in TAXONOMY}
+        return pd.Series([f in known_forms for f in forms], index=ind.index, dtype=bool)
+    known = keys.isin(list(TAXONOMY))
+    other = keys.isin(others)
+    form_keys = [ind["file"], ind["form_id"]]
     # An unusual 一级 over national 二级 ('项目决策' over 数量/质量/时效/成本指标) is a national
     # group given a wrong name (T401), not another framework.
     national_l2 = ind["level2_key"].isin(_NATIONAL_LEVEL2)
     group = [ind["file"], ind["form_id"], ind["level1_cell"].fillna("")]
     mislabelled = national_l2.groupby(group).transform("all") & ind["level2_key"].notna().groupby(group).transform("all")
     genuine_other = other & ~mislabelled
-    form_keys = [ind["file"], ind["form_id"]]
     return (known.groupby(form_keys).transform("any") & ~genuine_other.groupby(form_keys).transform("any")).astype(bool)
 
 
@@ -627,10 +657,12 @@ def _source_splits(sources: list[dict[str, Any]], col: str) -> list[tuple[str, l
     government (中央 + 省 + 市 + 县) where no income source is given. Rows that are a breakdown
     of another row are left out; a row whose label is not understood makes the column unsure
     (no sum) unless it is the only kind of row."""
+    filled = [g for g in sources if _present(g[col])]
+    if all(g["partition"] == "income" for g in filled):  # the usual block: income sources only
+        return [("各资金来源", [g[col] for g in filled])] if filled else []
     by_part: dict[str | None, list[dict[str, Any]]] = {}
-    for g in sources:
-        if _present(g[col]):
-            by_part.setdefault(g["partition"], []).append(g)
+    for g in filled:
+        by_part.setdefault(g["partition"], []).append(g)
     if not by_part:
         return []
     known = {p: rows for p, rows in by_part.items() if p in ("income", "level", "expense")}
@@ -751,6 +783,7 @@ def _render_b102(r: Mapping[str, Any]) -> dict[str, Any]:
                 rate=pct(min(float(rate), 1.0)), weight=fmt(r["weight"]))
 
 
+@lru_cache(maxsize=4096)
 def _bad_level2(level1: Any, level2: Any) -> bool:
     """Whether a 二级 does not belong to its 一级. A label that holds an allowed one or is a
     shorter form of it ('服务对象满意度指标等', '满意度指标' under 满意度) belongs."""

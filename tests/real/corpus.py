@@ -29,6 +29,17 @@ Rows shorter than the widest row are padded with empty cells.
 
 Expectations: `<error|warning> <RULE> <A1 cell or ->  <reason>`; the cell is an address on the
 grid (row 1 = the grid's first row). `expect:` followed by nothing means: no findings at all.
+
+Policies the expectations share (so that tables of one kind are judged alike):
+* The table is judged as transcribed: a page cut short is a table cut short (S204/S205 fire on
+  the weights shown), but text the extraction lost (an empty 三级 name, a dropped digit) is not
+  transcribed as if the publisher left it empty — such rows or tables are left out.
+* Target tables (绩效目标表, 区域绩效自评表 without scores) are forms with nothing to score:
+  no F003, no F005, no per-row C30x/S203/S212.
+* Weights written only in labels ('产出指标 40 分' with no 分值 column) are not 分值: their
+  sums are unknown, so no S204/S205 rests on them.
+* `*` in a phone number is a masked digit (the masking is ours); a '负责人及电话' head field is
+  not the footer's 联系电话 (no C306 for it).
 """
 
 from __future__ import annotations
