@@ -24,7 +24,8 @@ from .normalize import INDICATOR_INDEX, Extract, extract, to_frames
 from .read import WorkbookError, read_bytes
 from .rules import RULES
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+# .et is WPS's own format: calamine reads the BIFF-based ones (the reader says when it cannot).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
 MAX_ZIP_SUBMISSION_BYTES = 2_000_000_000
 MAX_ZIP_SUBMISSION_MEMBERS = 20_000
 

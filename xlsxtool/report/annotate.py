@@ -43,7 +43,7 @@ SUMMARY_FONT = "等线"  # Office's default CJK font; LibreOffice falls back to 
 HEADER_ROW = 3  # row 1: title line, row 2: blank, row 3: column headers
 
 # Formats that openpyxl cannot open but calamine can read (values only).
-VALUES_ONLY_SUFFIXES = {".xls", ".xlsb", ".ods"}
+VALUES_ONLY_SUFFIXES = {".xls", ".xlsb", ".ods", ".et"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Characters XML 1.0 (and thus openpyxl) refuses; a message quoting a cell could contain them.

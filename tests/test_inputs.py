@@ -1,0 +1,130 @@
+"""What a run reads (issue 14): nothing silently skipped or passed, zips inside zips, corrected
+copies sent back, .ods and .et, and one oversized sheet that must not cost the others."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import openpyxl
+import pytest
+
+from tests.builders import CLEAN_INDICATORS, Form, one_form, project_form, write_forms
+from xlsxtool import api, read
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _json(proc: object) -> dict:
+    return json.loads(proc.stdout)  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ item 1: nothing checked
+def _zip_bytes(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _zeros_zip(name: str, mb: int) -> bytes:
+    """A zip holding *mb* MB of zeros under *name* (packed ~1000×: a zip bomb's ratio)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, zf.open(name, "w") as fh:
+        for _ in range(mb):
+            fh.write(b"\0" * 1_000_000)
+    return buf.getvalue()
+
+
+def ods_bytes(form: Form, sheet: str = "自评表") -> bytes:
+    """A minimal OpenDocument spreadsheet holding one form (values and merged ranges)."""
+    span = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in form.merges if (r0, c0) != (r1, c1)}
+    covered = {(r, c) for r0, c0, r1, c1 in form.merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    covered -= set(span)
+    width = max(len(r) for r in form.rows)
+    rows = []
+    for r, row in enumerate(form.rows):
+        cells = []
+        for c in range(width):
+            v = row[c] if c < len(row) else None
+            if (r, c) in covered:
+                cells.append("<table:covered-table-cell/>")
+                continue
+            attrs = ""
+            if (r, c) in span:
+                attrs = f' table:number-rows-spanned="{span[r, c][0]}" table:number-columns-spanned="{span[r, c][1]}"'
+            if v is None:
+                cells.append(f"<table:table-cell{attrs}/>")
+            elif isinstance(v, (int, float)):
+                cells.append(f'<table:table-cell{attrs} office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>')
+            else:
+                cells.append(f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>')
+        rows.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">{"".join(rows)}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>"), zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def test_ods_is_read_like_xlsx(tmp_path: Path) -> None:
+    indicators = [dict(ind) for ind in CLEAN_INDICATORS]
+    indicators[1]["score"] = 12  # 得分 12 above its 分值 10
+    bad = project_form(name="超分项目", indicators=indicators)
+    ods = tmp_path / "自评表.ods"
+    ods.write_bytes(ods_bytes(bad))
+    xlsx = one_form(tmp_path / "自评表.xlsx", bad)
+    got, want = api.check([ods]), api.check([xlsx])
+    assert got.files[0].verdict != "无法读取" and got.files[0].forms == 1
+    key = lambda r: sorted((f.rule, f.cell) for f in r.findings)  # noqa: E731
+    assert key(got) == key(want) and got.errors
+    # Its copy is a new .xlsx built from the values (formatting cannot be carried over).
+    written, _ = api.annotate_all(got, out_dir=tmp_path / "out")
+    assert Path(written[str(ods)]).name == "自评表_校验结果.xlsx"
+
+
+def test_et_read_when_calamine_can_else_a_clear_message(tmp_path: Path) -> None:
+    et = tmp_path / "自评表.et"  # older WPS .et files are BIFF, as .xls
+    shutil.copyfile(FIXTURES / "seed_001_one_per_sheet.xls", et)
+    other = tmp_path / "新版.et"
+    other.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000)  # OLE, but not a workbook calamine knows
+    result = api.check([tmp_path])
+    by_name = {Path(r.path).name: r for r in result.files}
+    assert by_name["自评表.et"].forms == 11
+    assert by_name["新版.et"].verdict == "无法读取"
+    assert "WPS 表格格式（.et），请另存为 .xlsx" in by_name["新版.et"].findings[0].message
+
+
+# ------------------------------------------------------------------ item 6: the cell limit per sheet
+def test_oversized_sheet_is_skipped_and_the_others_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_forms(tmp_path / "大表.xlsx", {"自评表": [(project_form(), 0, 0)]})
+    wb = openpyxl.load_workbook(path)
+    dump = wb.create_sheet("数据")
+    for r in range(1, 41):
+        for c in range(1, 41):
+            dump.cell(row=r, column=c, value=r * c)
+    wb.save(path)
+    monkeypatch.setattr(read, "MAX_CELLS_PER_SHEET", 1000)  # 40 × 40 = 1600 cells is "too big"
+    result = api.check([path])
+    (entry,) = result.files
+    assert entry.forms == 1 and entry.error is None
+    assert [f.rule for f in entry.findings] == []
+    assert any("工作表“数据”" in n and "已跳过该表" in n for n in entry.notes)
