@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from tests.builders import CLEAN_INDICATORS, Form, one_form, project_form, write_forms
+from tests.test_seed import SPLIT, run_cli
 from xlsxtool import api, read
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -32,6 +33,22 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+def test_zip_inside_the_batch_zip_is_read(tmp_path: Path) -> None:
+    form = one_form(tmp_path / "f.xlsx").read_bytes()
+    unit = _zip_bytes({"项目表/自评表.xlsx": SPLIT.read_bytes(), "说明.pdf": b"%PDF"})
+    deeper = _zip_bytes({"d.zip": _zip_bytes({"e.zip": _zip_bytes({"太深.xlsx": form})})})
+    batch = tmp_path / "局汇总.zip"
+    batch.write_bytes(_zip_bytes({"单位甲.zip": unit, "单位乙/表.xlsx": form, "套娃.zip": deeper}))
+    result = api.check([batch])
+    by_path = {r.path: r for r in result.files}
+    member = f"{batch}/单位甲.zip/项目表/自评表.xlsx"
+    assert set(by_path) == {member, f"{batch}/单位乙/表.xlsx"}
+    assert by_path[member].forms == 11 and by_path[member].verdict == "需修改"
+    skipped = {s.path.removeprefix(f"{batch}/"): s.reason for s in result.skipped}
+    assert skipped["单位甲.zip/说明.pdf"] == "不是工作簿"
+    assert "嵌套超过 3 层" in skipped["套娃.zip/d.zip/e.zip"]
+
+
 def _zeros_zip(name: str, mb: int) -> bytes:
     """A zip holding *mb* MB of zeros under *name* (packed ~1000×: a zip bomb's ratio)."""
     buf = io.BytesIO()
@@ -41,6 +58,38 @@ def _zeros_zip(name: str, mb: int) -> bytes:
     return buf.getvalue()
 
 
+def test_nested_zips_get_the_size_and_ratio_limits(tmp_path: Path) -> None:
+    # A workbook bomb two zips down is refused as a top-level one is (F001, nothing expanded).
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(SPLIT) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("xl/media/padding.bin", b"\0" * 64_000_000)
+    batch = tmp_path / "批次.zip"
+    batch.write_bytes(_zip_bytes({"单位.zip": _zip_bytes({"表.xlsx": bomb.getvalue()})}))
+    (entry,) = api.check([batch]).files
+    assert entry.verdict == "无法读取" and "压缩炸弹" in entry.findings[0].message
+    # A member that is itself a bomb: never read (a workbook → F001; a zip → skipped, said why).
+    batch.write_bytes(_zip_bytes({"单位.zip": _zeros_zip("表.xlsx", 60)}))
+    (entry,) = api.check([batch]).files
+    assert entry.verdict == "无法读取" and "压缩炸弹" in entry.findings[0].message
+    outer = tmp_path / "外层.zip"
+    outer.write_bytes(_zeros_zip("巨大.zip", 60))
+    result = api.check([outer])
+    assert result.files == [] and "压缩炸弹" in result.skipped[0].reason
+    assert result.exit_code == 2
+
+
+# ------------------------------------------------------------------ item 3: copies sent back
+def test_explicit_copy_is_always_checked(tmp_path: Path) -> None:
+    src = tmp_path / "表.xlsx"
+    shutil.copyfile(SPLIT, src)
+    run_cli(str(src))
+    result = api.check([tmp_path / "表_校验结果.xlsx"])
+    assert [r.forms for r in result.files] == [11] and result.skipped == []
+
+
+# ------------------------------------------------------------------ item 5: .ods and .et
 def ods_bytes(form: Form, sheet: str = "自评表") -> bytes:
     """A minimal OpenDocument spreadsheet holding one form (values and merged ranges)."""
     span = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in form.merges if (r0, c0) != (r1, c1)}
