@@ -193,7 +193,8 @@ def test_summary_workbook(bulk_run: dict[str, Any], inbox: tuple[Path, dict[str,
     _, expected = inbox
     doc, out = bulk_run["doc"], bulk_run["out"]
     wb = openpyxl.load_workbook(out / "校验汇总.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "规则统计"]
+    # Issue 14 added 各表得分 (one row per form) and 跳过的文件.
+    assert wb.sheetnames == ["汇总", "问题清单", "规则统计", "各表得分", "跳过的文件"]
 
     ws = wb["汇总"]
     header = [c.value for c in ws[2]]

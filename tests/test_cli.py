@@ -6,7 +6,10 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -146,3 +149,63 @@ def test_help_is_chinese_and_clean(args: list[str]) -> None:
     assert proc.returncode in (0, 2)
     assert "Traceback" not in proc.stderr
     assert "自评表" in proc.stdout + proc.stderr
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "xlsxtool", *args], capture_output=True, timeout=300,
+                          env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def _bulk_folder(tmp_path: Path, bad: int, clean: int) -> Path:
+    folder = tmp_path / "批量"
+    folder.mkdir()
+    for i in range(bad):
+        shutil.copyfile(SPLIT, folder / f"有错_{i:02d}.xlsx")
+    for i in range(clean):
+        one_form(folder / f"无错_{i:02d}.xlsx")
+    return folder
+
+
+def test_grade_table_gives_no_grade_to_a_form_with_errors() -> None:
+    proc = _run("check", str(SPLIT), "--no-annotate", env={"COLUMNS": "200"})
+    rows = [line for line in proc.stdout.decode().splitlines() if "教育信息化" in line and "│" in line]
+    (row,) = [r for r in rows if "90" in r]
+    assert "待改正（错误 4）" in row and "优" not in row
+
+
+def test_summary_score_is_a_number_and_outputs_get_normal_modes(tmp_path: Path) -> None:
+    path = one_form(tmp_path / "单表.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    assert run_cli("check", str(path), "--summary", str(summary)).returncode == 0
+    ws = openpyxl.load_workbook(summary)["汇总"]
+    assert ws["G3"].value == 96 and ws["G3"].data_type == "n"
+    reference = tmp_path / "reference"
+    reference.write_bytes(b"")
+    normal = reference.stat().st_mode & 0o777
+    assert summary.stat().st_mode & 0o777 == normal
+    assert run_cli("convert", str(path), "--out", str(tmp_path / "frames")).returncode == 0
+    assert {p.stat().st_mode & 0o777 for p in (tmp_path / "frames").iterdir()} == {normal}
+    wb = openpyxl.load_workbook(summary)
+    for ws in wb.worksheets:
+        # One page wide (fitToWidth defaults to 1), as many pages down as needed.
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+
+
+def test_json_has_a_schema_version_and_a_record_per_form() -> None:
+    doc = json.loads(run_cli("check", str(SPLIT), "--format", "json", "--no-annotate").stdout)
+    assert doc["schema_version"] == 1
+    details = doc["files"][0]["form_details"]
+    assert len(details) == 11
+    info = next(d for d in details if d["name"] == "教育信息化")
+    assert info == {"index": 5, "name": "教育信息化", "kind": "project", "sheet": "教育信息化", "title_cell": "A1",
+                    "total_weight": 100, "total_score": 90, "grade": "优", "errors": 4, "warnings": 0,
+                    "verdict": "需修改"}
+    layout = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    keys = set(doc) | set(doc["summary"]) | set(doc["files"][0]) | set(info) | set(doc["files"][0]["findings"][0])
+    for key in keys:
+        assert f"`{key}`" in layout, key
+
+
+# ---------------------------------------------------------------- issue 14, item 15: the clerk on Windows

@@ -25,6 +25,50 @@ def _json(proc: object) -> dict:
 
 
 # ------------------------------------------------------------------ item 1: nothing checked
+@pytest.mark.parametrize("kind", ["empty-folder", "only-pdf-et-ods-junk", "zip-of-pdfs", "glob-of-skipped"])
+def test_nothing_checked_is_exit_2_with_a_clear_message(tmp_path: Path, kind: str) -> None:
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    args: list[str] = [str(folder)]
+    if kind == "only-pdf-et-ods-junk":
+        (folder / "自评报告.pdf").write_bytes(b"%PDF-1.7\n")
+        (folder / "说明.docx.txt").write_text("说明", encoding="utf-8")
+        (folder / "~$自评表.xlsx").write_bytes(b"lock")
+    elif kind == "zip-of-pdfs":
+        with zipfile.ZipFile(folder / "材料.zip", "w") as zf:
+            zf.writestr("报告一.pdf", b"%PDF-1.7\n")
+            zf.writestr("报告二.pdf", b"%PDF-1.7\n")
+    elif kind == "glob-of-skipped":
+        (folder / "a.pdf").write_bytes(b"%PDF-1.7\n")
+        args = [str(folder / "*.pdf")]
+    proc = run_cli("check", *args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "结论：通过" not in proc.stdout
+    assert "没有检查任何文件" in proc.stdout
+    if kind != "empty-folder":
+        assert "跳过" in proc.stdout and "不是工作簿" in proc.stdout
+
+
+def test_every_skipped_file_is_listed_with_why(tmp_path: Path) -> None:
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    one_form(folder / "自评表.xlsx")
+    (folder / "自评报告.pdf").write_bytes(b"%PDF-1.7\n")
+    (folder / "~$自评表.xlsx").write_bytes(b"lock")
+    out = tmp_path / "输出"
+    proc = run_cli("check", str(folder), "--out", str(out))
+    assert proc.returncode == 0
+    assert "跳过 2 个文件" in proc.stdout and "自评报告.pdf（不是工作簿）" in proc.stdout
+    doc = _json(run_cli("check", str(folder), "--format", "json"))
+    reasons = {Path(s["path"]).name: s["reason"] for s in doc["skipped"]}
+    assert reasons == {"自评报告.pdf": "不是工作簿", "~$自评表.xlsx": "Office 打开文件时生成的临时文件"}
+    ws = openpyxl.load_workbook(out / "校验汇总.xlsx")["跳过的文件"]
+    rows = {Path(r[0]).name: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows == reasons
+
+
+# ------------------------------------------------------------------ item 2: zips inside zips
 def _zip_bytes(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -106,6 +106,7 @@ class FileResult:
     error: str | None = None  # F001/F002 code when unreadable
     notes: list[str] = field(default_factory=list)  # things the user should know (hidden sheets…)
     _scores: list[tuple[int, str, float | None]] | None = field(default=None, repr=False)
+    _weights: list[float | None] | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -141,10 +142,47 @@ class FileResult:
             out.append((form["form_id"], form.get("name") or form.get("title") or f"表{form['form_id'] + 1}", total))
         return out
 
+    def form_weights(self) -> list[float | None]:
+        """Total 分值 per form (form order): the declared 合计分值, else funds + indicator 分值."""
+        if self._weights is not None:
+            return self._weights
+        out: list[float | None] = []
+        ext = self.extract
+        for form in ext.forms if ext is not None else []:
+            total = form.get("total_weight")
+            if total is None:
+                fid = form["form_id"]
+                form_col, weight_col = INDICATOR_INDEX["form_id"], INDICATOR_INDEX["weight"]
+                parts = [r[weight_col] for r in ext.indicators if r[form_col] == fid and r[weight_col] is not None]
+                parts += [r["weight"] for r in ext.funds
+                          if r["form_id"] == fid and r["section"] == "total" and r.get("weight") is not None]
+                total = round(sum(parts), 6) if parts else None
+            out.append(total)
+        return out
+
+    def form_records(self) -> list[dict[str, Any]]:
+        """One record per form for reports and scripts: name, kind, where it is, its totals,
+        grade and finding counts (JSON `form_details`, the summary's 各表得分 sheet)."""
+        from .rules import grade
+
+        forms = self.extract.forms if self.extract is not None else []
+        records = []
+        for form, (fid, name, score), weight in zip(forms, self.form_scores(), self.form_weights(), strict=True):
+            own = [f for f in self.findings if f.form_id == fid]
+            errors = sum(f.severity == "error" for f in own)
+            records.append({
+                "index": fid, "name": name, "kind": form.get("kind"), "sheet": form.get("sheet"),
+                "title_cell": form.get("title_cell"), "total_weight": weight, "total_score": score,
+                "grade": grade(score), "errors": errors, "warnings": sum(f.severity == "warning" for f in own),
+                "verdict": "需修改" if errors else "通过",
+            })
+        return records
+
     def slim(self) -> None:
         """Drop the per-row records once validated: a bulk run keeps only what reports need
         (form headers, scores, findings), so memory stays flat over thousands of files."""
         self._scores = self.form_scores()
+        self._weights = self.form_weights()
         if self.extract is not None:
             ext = self.extract
             ext.funds, ext.indicators, ext.goals = [], [], []
