@@ -125,6 +125,31 @@ def test_nested_zips_get_the_size_and_ratio_limits(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ item 3: copies sent back
+def test_corrected_copy_sent_back_is_checked_and_its_old_marks_go(tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    shutil.copyfile(SPLIT, inbox / "表.xlsx")
+    assert run_cli(str(inbox / "表.xlsx")).returncode == 1  # dropped: the copy is written beside it
+    copy = inbox / "表_校验结果.xlsx"
+    # An untouched copy from an earlier run is listed as skipped, not checked twice…
+    doc = _json(run_cli("check", str(inbox), "--format", "json"))
+    assert [Path(f["path"]).name for f in doc["files"]] == ["表.xlsx"]
+    assert [Path(s["path"]).name for s in doc["skipped"]] == ["表_校验结果.xlsx"]
+    # …but the clerk's corrected copy is: they fixed a cell and saved it (Excel names them).
+    wb = openpyxl.load_workbook(copy)
+    wb.properties.lastModifiedBy = "张三"
+    wb.save(copy)
+    (inbox / "表.xlsx").unlink()
+    proc = run_cli("check", str(inbox), "--out", str(tmp_path / "out"), "--format", "json")
+    doc = _json(proc)
+    assert [Path(f["path"]).name for f in doc["files"]] == ["表_校验结果.xlsx"]
+    assert doc["files"][0]["forms"] == 11  # the old 校验结果 sheet is not a form
+    new = openpyxl.load_workbook(doc["files"][0]["annotated"])
+    assert [n for n in new.sheetnames if n.startswith("校验结果")] == ["校验结果"]
+    comments = [c.comment.text for ws in new.worksheets for row in ws.iter_rows() for c in row if c.comment]
+    assert comments and not any("—— xlsxtool ——" in t for t in comments)  # no old comment kept beside the new
+
+
 def test_explicit_copy_is_always_checked(tmp_path: Path) -> None:
     src = tmp_path / "表.xlsx"
     shutil.copyfile(SPLIT, src)
