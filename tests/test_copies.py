@@ -4,13 +4,15 @@ stale leftovers, written only where asked, a writable folder when the usual one 
 
 from __future__ import annotations
 
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tests.test_seed import SPLIT
+from tests.test_seed import SPLIT, run_cli
 from xlsxtool import api
 from xlsxtool.report import annotate
 
@@ -29,6 +31,27 @@ def _copies(out: Path) -> list[str]:
 
 
 # ------------------------------------------------------------------ item 7: mirrored, replaced
+def test_out_mirrors_the_input_folders_and_zip_members(tmp_path: Path) -> None:
+    inbox = _units(tmp_path)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("单位丁/项目支出绩效自评表.xlsx", SPLIT.read_bytes())
+    (inbox / "补报.zip").write_bytes(buf.getvalue())
+    out = tmp_path / "输出"
+    proc = run_cli("check", str(inbox), "--out", str(out), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert _copies(out) == sorted([
+        "补报/单位丁/项目支出绩效自评表_校验结果.xlsx",  # a zip member: under the zip's name
+        "单位丙/项目支出绩效自评表_校验结果.xlsx",
+        "单位乙/项目支出绩效自评表_校验结果.xlsx",
+        "单位甲/项目支出绩效自评表_校验结果.xlsx",
+    ])
+    # The summary links each file to its own copy.
+    ws = openpyxl.load_workbook(out / "校验汇总.xlsx")["汇总"]
+    links = {r[0].value: r[8].hyperlink.target.replace("\\", "/") for r in ws.iter_rows(min_row=3) if r[8].hyperlink}
+    assert links[str(inbox / "单位乙" / "项目支出绩效自评表.xlsx")] == "单位乙/项目支出绩效自评表_校验结果.xlsx"
+
+
 def _refuse_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """The OS refusing writes into *folder* (tests may run as root, where chmod does not)."""
     save = annotate._atomic_save
@@ -41,6 +64,35 @@ def _refuse_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     monkeypatch.setattr(annotate, "_atomic_save", guarded)
 
 
+def test_read_only_input_folder_falls_back_and_says_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    shutil.copyfile(SPLIT, folder / "表.xlsx")
+    fallback = tmp_path / "桌面" / "xlsxtool校验结果"
+    monkeypatch.setenv("XLSXTOOL_FALLBACK_DIR", str(fallback))
+    _refuse_folder(monkeypatch, folder)
+    failed: dict[str, str] = {}
+    written, notes = api.annotate_all(api.check([folder / "表.xlsx"]), failed=failed)
+    assert written == {str(folder / "表.xlsx"): str(fallback / "表_校验结果.xlsx")}
+    assert (fallback / "表_校验结果.xlsx").exists() and failed == {}
+    assert any("不能写入" in n and str(fallback) in n for n in notes)
+    assert not any("PermissionError" in n or ".tmp" in n for n in notes)
+
+
+def test_copy_that_cannot_be_written_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "表.xlsx"
+    shutil.copyfile(SPLIT, src)
+
+    def full_disk(wb: object, dest: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(annotate, "_atomic_save", full_disk)
+    failed: dict[str, str] = {}
+    written, _ = api.annotate_all(api.check([src]), out_dir=tmp_path / "out", failed=failed)
+    assert written == {} and failed == {str(src): f"无法生成批注副本：磁盘空间不足（{tmp_path / 'out'}）"}
+
+
+# ------------------------------------------------------------------ item 3 and 13: the 校验结果 sheet
 def test_summary_sheet_says_which_file_to_fix_and_prints_landscape(tmp_path: Path) -> None:
     src = tmp_path / "表.xlsx"
     shutil.copyfile(SPLIT, src)

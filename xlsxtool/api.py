@@ -733,16 +733,26 @@ def _preload(src: Source) -> None:
 
 def _annotate_one(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str]]:
     """Write one annotated copy (runs in a worker process in bulk mode)."""
+    path, notes, _unwritable = _annotate_job(job)
+    return path, notes
+
+
+def _annotate_job(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str], bool]:
+    """_annotate_one, also saying whether it failed because the folder cannot be written
+    (the caller then tries a writable folder)."""
     from .report.annotate import annotate_workbook
+    from .report.outputs import is_unwritable, os_reason
 
     src, findings, source_path, dest, verdict = job
     try:
         data = src.read() if src.member is not None else None
         res = annotate_workbook(source_path, findings, dest, verdict=verdict, source_bytes=data,
                                 loaded=_PRELOADED.pop(_preload_key(src), None))
-    except Exception as exc:  # a copy that cannot be written must not hide the report
-        return None, [f"无法生成批注副本（{type(exc).__name__}: {exc}）"]
-    return str(res.path), list(res.notes)
+    except OSError as exc:  # a copy that cannot be written must not hide the report
+        return None, [f"无法生成批注副本：{os_reason(exc)}（{dest.parent}）"], is_unwritable(exc)
+    except Exception as exc:
+        return None, [f"无法生成批注副本（{type(exc).__name__}: {exc}）"], False
+    return str(res.path), list(res.notes), False
 
 
 class Preloader:
@@ -765,8 +775,8 @@ class Preloader:
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
         self.pool.submit(_preload, source)
 
-    def annotate(self, job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str]]:
-        return self.pool.submit(_annotate_one, job).result()
+    def annotate(self, job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str], bool]:
+        return self.pool.submit(_annotate_job, job).result()
 
     def __enter__(self) -> Preloader:
         return self
@@ -791,13 +801,66 @@ def preloader_for(paths: Iterable[str | Path]) -> Preloader | None:
 
 
 def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool = False,
-                 jobs: int | None = 1, preloader: Preloader | None = None) -> tuple[dict[str, str], list[str]]:
+                 jobs: int | None = 1, preloader: Preloader | None = None, *,
+                 failed: dict[str, str] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, str], list[str]]:
     """Write an annotated copy of every readable workbook that has anchored findings, in
-    `jobs` worker processes. Returns {file display path: annotated path} and notes for the user."""
+    `jobs` worker processes. Returns {file display path: annotated path} and notes for the user.
+
+    With *out_dir*, copies mirror where their inputs sit (folders and zip member paths).
+    A copy whose folder cannot be written goes to a writable folder instead (said in the
+    notes); a copy that could not be written at all is put in *failed* ({display: reason}).
+    *progress* is called with (copies done, copies to write)."""
+    jobs_list = _annotation_jobs(result, out_dir, force)
+    jobs = jobs or os.cpu_count() or 1
+    total = len(jobs_list)
+    outcomes: list[tuple[str | None, list[str], bool]]
+    if (preloader is not None and total == 1
+            and _preload_key(jobs_list[0][0]) == _preload_key(preloader.source)):
+        outcomes = [preloader.annotate(jobs_list[0])]
+    elif jobs > 1 and total >= 4:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Spawned, not forked: a forked worker would start as a copy of this (by now large)
+        # process; a spawned one imports only openpyxl, which keeps the run's memory bounded.
+        context = multiprocessing.get_context("spawn")
+        outcomes = []
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for outcome in pool.map(_annotate_job, jobs_list, chunksize=1):
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(len(outcomes), total)
+    else:
+        outcomes = []
+        for job in jobs_list:
+            outcomes.append(_annotate_job(job))
+            if progress is not None:
+                progress(len(outcomes), total)
+    outcomes = _retry_unwritable(jobs_list, outcomes)
+    written: dict[str, str] = {}
+    notes: list[str] = []
+    for job, (path, job_notes, _unwritable) in zip(jobs_list, outcomes, strict=True):
+        display = job[0].display
+        if path is not None:
+            written[display] = path
+        elif failed is not None and job_notes:
+            failed[display] = job_notes[0]
+        notes.extend(f"{display}：{n}" for n in job_notes)
+    return written, notes
+
+
+def _annotation_jobs(result: CheckResult, out_dir: Path | None, force: bool) -> list[tuple[Source, list[Finding], Path, Path, str]]:
+    """One job per copy to write: (source, findings, the path the copy is named after, copy, verdict)."""
     from .report.annotate import output_path
+    from .report.outputs import mirrored_folder
 
     jobs_list: list[tuple[Source, list[Finding], Path, Path, str]] = []
+    # Never a copy over an input of this run (a corrected copy sent back is one, with --force too).
     taken: set[Path] = set()
+    for r in result.files:
+        if r.source.member is None:
+            taken.update((r.source.path, r.source.path.resolve()))
     for r in result.files:
         if r.error or not any(f.cell for f in r.findings):
             continue
@@ -805,32 +868,38 @@ def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool =
         # A member of a zip: name the copy after the member, next to the zip.
         # (the decoded member name from `display`, not the raw cp437 one).
         source_path = src.path if src.member is None else src.path.parent / Path(src.display).name
-        dest = output_path(source_path, out_dir, force=force, taken=taken)
+        folder = mirrored_folder(out_dir, src.rel) if out_dir is not None else None
+        dest = output_path(source_path, folder, force=force, taken=taken)
         taken.add(dest)
         jobs_list.append((src, r.findings, source_path, dest, r.verdict))
-    jobs = jobs or os.cpu_count() or 1
-    if (preloader is not None and len(jobs_list) == 1
-            and _preload_key(jobs_list[0][0]) == _preload_key(preloader.source)):
-        outcomes = [preloader.annotate(jobs_list[0])]
-    elif jobs > 1 and len(jobs_list) >= 4:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    return jobs_list
 
-        # Spawned, not forked: a forked worker would start as a copy of this (by now large)
-        # process; a spawned one imports only openpyxl, which keeps the run's memory bounded.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            outcomes = list(pool.map(_annotate_one, jobs_list, chunksize=1))
-    else:
-        outcomes = [_annotate_one(job) for job in jobs_list]
-    written: dict[str, str] = {}
-    notes: list[str] = []
-    for job, (path, job_notes) in zip(jobs_list, outcomes, strict=True):
-        display = job[0].display
+
+def _retry_unwritable(jobs_list: list[tuple[Source, list[Finding], Path, Path, str]],
+                      outcomes: list[tuple[str | None, list[str], bool]]) -> list[tuple[str | None, list[str], bool]]:
+    """Copies refused by their folder (a read-only share, a CD, a protected folder): written
+    again into a writable folder, and the notes say which (one at a time, in this process:
+    such failures are few, and names in the fallback folder must not collide)."""
+    from .report.annotate import output_path
+    from .report.outputs import fallback_dir
+
+    if not any(unwritable for _p, _n, unwritable in outcomes):
+        return outcomes
+    folder = fallback_dir()
+    taken: set[Path] = set()
+    retried = []
+    for job, outcome in zip(jobs_list, outcomes, strict=True):
+        if not outcome[2]:
+            retried.append(outcome)
+            continue
+        src, findings, source_path, dest, verdict = job
+        new_dest = output_path(source_path, folder, taken=taken)
+        taken.add(new_dest)
+        path, notes, unwritable = _annotate_job((src, findings, source_path, new_dest, verdict))
         if path is not None:
-            written[display] = path
-        notes.extend(f"{display}：{n}" for n in job_notes)
-    return written, notes
+            notes = [f"文件夹“{dest.parent}”不能写入，批注副本改存到“{folder}”", *notes]
+        retried.append((path, notes, unwritable))
+    return retried
 
 
 def write_summary(result: CheckResult, path: Path, annotated: dict[str, str] | None = None, force: bool = False) -> Path:
