@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -17,6 +18,7 @@ import pytest
 
 from tests.builders import one_form, project_form
 from tests.test_seed import SPLIT, run_cli
+from xlsxtool.report.console import MAX_DETAILED_FILES
 from xlsxtool.rules import RULES, rules_markdown
 
 
@@ -79,8 +81,10 @@ def test_second_run_does_not_overwrite_an_existing_copy_unless_forced(tmp_path: 
     run_cli("check", str(src), "--out", str(out))
     copies = lambda: sorted(p.name for p in out.iterdir() if p.name.startswith("x_"))  # noqa: E731
     assert copies() == ["x_校验结果(2).xlsx", "x_校验结果.xlsx"]
+    # --force replaces what the earlier runs wrote there (issue 14: no stale "(2)" copies).
     run_cli("check", str(src), "--out", str(out), "--force")
-    assert copies() == ["x_校验结果(2).xlsx", "x_校验结果.xlsx"]
+    assert copies() == ["x_校验结果.xlsx"]
+    assert sorted(p.name for p in out.glob("校验汇总*")) == ["校验汇总.xlsx"]
 
 
 def test_out_folder_inside_the_input_folder_is_not_reread(tmp_path: Path) -> None:
@@ -115,7 +119,9 @@ def test_select_and_ignore(tmp_path: Path) -> None:
 
 def test_csv_format(tmp_path: Path) -> None:
     proc = run_cli("check", str(SPLIT), "--format", "csv", "--no-annotate")
-    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    # Issue 14: starts with a BOM (Excel then reads it as UTF-8), as convert's CSV does.
+    assert proc.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.removeprefix("\ufeff"))))
     assert len(rows) == 34 and rows[0].keys() >= {"file", "rule", "cell", "message"}
 
 
@@ -149,12 +155,79 @@ def test_help_is_chinese_and_clean(args: list[str]) -> None:
     assert proc.returncode in (0, 2)
     assert "Traceback" not in proc.stderr
     assert "自评表" in proc.stdout + proc.stderr
+
+
+# ---------------------------------------------------------------- issue 14: the console and the contract
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "xlsxtool", *args], capture_output=True, timeout=300,
                           env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def test_gbk_console_never_crashes_and_json_stays_utf8(tmp_path: Path) -> None:
+    # A Chinese-locale Windows redirecting the report: the console encoding is GBK.
+    proc = _run("check", str(SPLIT), "--no-annotate", env={"PYTHONIOENCODING": "gbk"})
+    assert proc.returncode == 1, proc.stderr.decode("gbk", "replace")
+    out = proc.stdout.decode("gbk")
+    assert "Traceback" not in proc.stderr.decode("gbk", "replace")
+    assert "× 需修改" in out and "结论：需修改" in out  # marks GBK has, not '?'
+    proc = _run("check", str(SPLIT), "--format", "json", env={"PYTHONIOENCODING": "gbk"})
+    assert json.loads(proc.stdout.decode("utf-8"))["summary"]["forms"] == 11
+
+
+def test_internal_error_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from xlsxtool import api, cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("模拟的程序错误")
+
+    monkeypatch.setattr(api, "check", broken)
+    assert cli.main(["check", str(SPLIT), "--no-annotate"]) == 3
+    assert "内部错误" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["check", "--timeout", "-1", "x.xlsx"], "--timeout 的值无效：应大于或等于 0"),
+    (["check", "--jobs", "abc", "x.xlsx"], "应为整数"),
+    (["check", "--format", "xml", "x.xlsx"], "“xml”不是可选的值"),
+    (["check", "--bogus", "x.xlsx"], "没有这个选项：--bogus"),
+    (["check"], "缺少参数：路径"),
+    (["check", "x.xlsx", "--out"], "选项 --out 后面要跟一个值"),
+    (["rules", "S201", "S202"], "多余的参数：S202"),
+])
+def test_usage_errors_are_chinese_and_exit_2(args: list[str], says: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert says in proc.stderr
+    assert "Error" not in proc.stderr and "Invalid" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "用法：xlsxtool" in proc.stderr or "用 xlsxtool" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["-h"], ["check", "-h"], ["convert", "--help"], ["template", "-h"], ["rules", "-h"]])
+def test_help_is_chinese_without_python_types(args: list[str]) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert text.startswith("用法：xlsxtool") and "选项：" in text and "显示本帮助并退出" in text
+    for english in ("<list", "<int", "<float", "<path", "Usage:", "Options", "Show this message", "[default"):
+        assert english not in text
+
+
+def test_version() -> None:
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip().startswith("xlsxtool ")
+
+
+def test_mistyped_command_is_suggested_but_a_real_file_is_dropped(tmp_path: Path) -> None:
+    proc = run_cli("chek", "a.xlsx")
+    assert proc.returncode == 2
+    assert "没有“chek”这个命令，是不是想用 check？" in proc.stderr
+    # A workbook really named 'chek' (no suffix) is still a file dropped on the program.
+    shutil.copyfile(SPLIT, tmp_path / "chek")
+    proc = run_cli("chek", cwd=tmp_path)
+    assert proc.returncode == 1 and "需修改" in proc.stdout
 
 
 def _bulk_folder(tmp_path: Path, bad: int, clean: int) -> Path:
@@ -165,6 +238,69 @@ def _bulk_folder(tmp_path: Path, bad: int, clean: int) -> Path:
     for i in range(clean):
         one_form(folder / f"无错_{i:02d}.xlsx")
     return folder
+
+
+def test_bulk_report_details_only_files_with_findings_capped(tmp_path: Path) -> None:
+    folder = _bulk_folder(tmp_path, bad=12, clean=3)
+    wide = {"COLUMNS": "400"}  # one report line per line, however long the paths
+    proc = _run("check", str(folder), "--no-annotate", "--out", str(tmp_path / "out"), env=wide)
+    assert proc.returncode == 1
+    out = proc.stdout.decode()
+    lines = out.splitlines()
+    assert sum("需修改  " in line for line in lines) == MAX_DETAILED_FILES == 5  # detail for 5 files with findings
+    assert not any("无错_" in line for line in lines)  # nothing per clean file
+    assert f"…另有 7 个文件有问题，未逐一列出，见汇总表 {tmp_path / 'out' / '校验汇总.xlsx'}" in out
+    assert "共检查 15 个文件" in out
+    quiet = _run("check", str(folder), "--no-annotate", "--quiet", env=wide)
+    assert quiet.returncode == 1
+    assert quiet.stdout.decode().splitlines() == [
+        "共检查 15 个文件、135 张表：错误 384 项，警告 24 项。通过 3，需修改 12，无法读取 0。",
+        "结论：需修改。错误必须改正后才能通过；警告请复核。",
+    ]
+
+
+def test_progress_for_every_phase_on_a_terminal(tmp_path: Path) -> None:
+    pty = pytest.importorskip("pty")
+    import threading
+
+    folder = _bulk_folder(tmp_path, bad=3, clean=1)
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "xlsxtool", "check", str(folder), "--out", str(tmp_path / "out"),
+                               "--jobs", "1"], stdout=subprocess.PIPE, stderr=slave, timeout=300,
+                              env={**os.environ, "TERM": "xterm", "COLUMNS": "120"})
+    finally:
+        os.close(slave)
+        reader.join(timeout=5)
+        os.close(master)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 1
+    for phase in ("检查", "写批注副本", "写汇总表"):
+        assert phase in shown, shown[-500:]
+    assert "\x1b" not in proc.stdout.decode()  # the bar never goes to stdout
+
+
+# ---------------------------------------------------------------- issue 14, item 13: smaller points
+def test_rules_accepts_a_prefix_and_names_the_message_fields() -> None:
+    proc = run_cli("rules", "S2")
+    assert proc.returncode == 0
+    assert all(code in proc.stdout for code in ("S201", "S212")) and "B101" not in proc.stdout
+    one = run_cli("rules", "B101")
+    assert "{" not in one.stdout and "〈全年执行数〉" in one.stdout
 
 
 def test_grade_table_gives_no_grade_to_a_form_with_errors() -> None:
@@ -193,6 +329,25 @@ def test_summary_score_is_a_number_and_outputs_get_normal_modes(tmp_path: Path) 
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
 
 
+def test_convert_does_not_overwrite_silently(tmp_path: Path) -> None:
+    out = tmp_path / "frames"
+    assert run_cli("convert", str(SPLIT), "--out", str(out)).returncode == 0
+    before = (out / "forms.csv").read_bytes()
+    (out / "forms.csv").write_bytes(b"mine")
+    proc = run_cli("convert", str(SPLIT), "--out", str(out))
+    assert proc.returncode == 2 and "已存在" in proc.stderr and "--force" in proc.stderr
+    assert (out / "forms.csv").read_bytes() == b"mine"
+    run_cli("convert", str(SPLIT), "--out", str(out), "--force")
+    assert (out / "forms.csv").read_bytes() == before
+
+
+def test_template_name_must_say_xlsx(tmp_path: Path) -> None:
+    proc = run_cli("template", "project", "-o", str(tmp_path / "x.csv"))
+    assert proc.returncode == 2 and ".xlsx" in proc.stderr and not (tmp_path / "x.csv").exists()
+    assert run_cli("template", "project", "-o", str(tmp_path / "模板")).returncode == 0
+    assert zipfile.is_zipfile(tmp_path / "模板.xlsx")
+
+
 def test_json_has_a_schema_version_and_a_record_per_form() -> None:
     doc = json.loads(run_cli("check", str(SPLIT), "--format", "json", "--no-annotate").stdout)
     assert doc["schema_version"] == 1
@@ -209,3 +364,16 @@ def test_json_has_a_schema_version_and_a_record_per_form() -> None:
 
 
 # ---------------------------------------------------------------- issue 14, item 15: the clerk on Windows
+def test_double_click_without_a_file_shows_usage_and_waits(monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from xlsxtool import cli
+
+    asked: list[str] = []
+    monkeypatch.setattr(cli, "_own_console", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": asked.append(prompt) or "")
+    assert cli.main([]) == 2
+    out = capsys.readouterr().out
+    assert "拖到" in out and "xlsxtool -h" in out
+    assert asked == ["按回车键关闭窗口……"]
+
+

@@ -5,6 +5,7 @@ stale leftovers, written only where asked, a writable folder when the usual one 
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.builders import one_form
 from tests.test_seed import SPLIT, run_cli
 from xlsxtool import api
 from xlsxtool.report import annotate
@@ -52,6 +54,49 @@ def test_out_mirrors_the_input_folders_and_zip_members(tmp_path: Path) -> None:
     assert links[str(inbox / "单位乙" / "项目支出绩效自评表.xlsx")] == "单位乙/项目支出绩效自评表_校验结果.xlsx"
 
 
+def test_force_rerun_leaves_no_stale_copy(tmp_path: Path) -> None:
+    inbox = _units(tmp_path, ("甲", "乙"))
+    out = tmp_path / "输出"
+    run_cli("check", str(inbox), "--out", str(out))
+    run_cli("check", str(inbox), "--out", str(out))  # without --force: nothing overwritten
+    assert len(_copies(out)) == 4 and (out / "校验汇总(2).xlsx").exists()
+    # 单位甲 corrects its form (now clean) and 单位乙 withdraws its file.
+    one_form(inbox / "单位甲" / "项目支出绩效自评表.xlsx")
+    shutil.rmtree(inbox / "单位乙")
+    proc = run_cli("check", str(inbox), "--out", str(out), "--force")
+    assert proc.returncode == 0, proc.stdout
+    assert _copies(out) == []  # no old red copy beside a file that now passes
+    assert sorted(p.name for p in out.glob("校验汇总*")) == ["校验汇总.xlsx"]
+    assert not (out / "单位乙").exists()
+
+
+def test_force_never_deletes_what_it_did_not_write(tmp_path: Path) -> None:
+    inbox = _units(tmp_path, ("甲",))
+    out = tmp_path / "输出"
+    out.mkdir()
+    mine = out / "我的笔记_校验结果.xlsx"
+    mine.write_bytes(b"keep")
+    run_cli("check", str(inbox), "--out", str(out))
+    run_cli("check", str(inbox), "--out", str(out), "--force")
+    assert mine.read_bytes() == b"keep"
+
+
+# ------------------------------------------------------------------ item 8: copies only where asked
+def test_json_and_csv_write_no_copies_next_to_the_inputs(tmp_path: Path) -> None:
+    src = tmp_path / "表.xlsx"
+    shutil.copyfile(SPLIT, src)
+    for fmt in ("json", "csv"):
+        proc = run_cli("check", str(src), "--format", fmt)
+        assert proc.returncode == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["表.xlsx"]
+    # …but with --out they are written there, and a dropped file still gets its copy.
+    doc = json.loads(run_cli("check", str(src), "--format", "json", "--out", str(tmp_path / "o")).stdout)
+    assert Path(doc["files"][0]["annotated"]).parent == tmp_path / "o"
+    proc = run_cli(str(src), "--format", "json")
+    assert Path(json.loads(proc.stdout)["files"][0]["annotated"]) == tmp_path / "表_校验结果.xlsx"
+
+
+# ------------------------------------------------------------------ item 9: read-only folders
 def _refuse_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """The OS refusing writes into *folder* (tests may run as root, where chmod does not)."""
     save = annotate._atomic_save
