@@ -303,6 +303,31 @@ def test_rules_accepts_a_prefix_and_names_the_message_fields() -> None:
     assert "{" not in one.stdout and "〈全年执行数〉" in one.stdout
 
 
+def test_one_message_does_not_mix_fractions_and_percents(tmp_path: Path) -> None:
+    import copy as copy_module
+
+    from tests.builders import CLEAN_FUNDS
+
+    funds = copy_module.deepcopy(CLEAN_FUNDS)
+    funds[0]["rate"] = 0.95  # a number in a percent cell, as Excel stores 95%
+    path = one_form(tmp_path / "率.xlsx", project_form(funds=funds))
+    doc = json.loads(run_cli("check", str(path), "--format", "json").stdout)
+    (b101,) = [f for f in doc["files"][0]["findings"] if f["rule"] == "B101"]
+    assert b101["message"] == "执行率填报为 95%，按 全年执行数 45 ÷ 全年预算数 50 应为 90%"
+
+
+def test_formula_note_and_f004_do_not_give_two_counts_of_one_thing(tmp_path: Path) -> None:
+    path = one_form(tmp_path / "公式.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for cell in ("H5", "I5", "G19", "H19"):
+        wb.active[cell] = "=1+1"
+    wb.save(path)
+    entry = json.loads(run_cli("check", str(path), "--format", "json").stdout)["files"][0]
+    (f004,) = [f for f in entry["findings"] if f["rule"] == "F004"]
+    assert "有 4 个公式单元格没有计算结果" in f004["message"]
+    assert not any("个公式单元格没有计算结果" in n for n in entry["notes"])
+
+
 def test_grade_table_gives_no_grade_to_a_form_with_errors() -> None:
     proc = _run("check", str(SPLIT), "--no-annotate", env={"COLUMNS": "200"})
     rows = [line for line in proc.stdout.decode().splitlines() if "教育信息化" in line and "│" in line]
