@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -373,6 +374,15 @@ def test_template_name_must_say_xlsx(tmp_path: Path) -> None:
     assert zipfile.is_zipfile(tmp_path / "模板.xlsx")
 
 
+def test_docs_cite_only_documents_in_the_repository() -> None:
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        assert "SPEC §" not in text, doc.name
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (doc.parent / target).exists(), f"{doc.name}: {target}"
+
+
+# ---------------------------------------------------------------- issue 14, item 14: JSON for scripts
 def test_json_has_a_schema_version_and_a_record_per_form() -> None:
     doc = json.loads(run_cli("check", str(SPLIT), "--format", "json", "--no-annotate").stdout)
     assert doc["schema_version"] == 1
@@ -402,3 +412,8 @@ def test_double_click_without_a_file_shows_usage_and_waits(monkeypatch: pytest.M
     assert asked == ["按回车键关闭窗口……"]
 
 
+def test_readme_takes_a_windows_clerk_to_a_desktop_icon() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Windows", 1)[1].split("\n## ", 1)[0]
+    for step in ("python.org", "Add python.exe to PATH", "pip install", "桌面快捷方式", "拖到"):
+        assert step in section, step
