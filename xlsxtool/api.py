@@ -254,16 +254,21 @@ def is_unedited_copy(data: bytes) -> bool:
     The copy records xlsxtool as its last author; Excel and WPS put the user's name there on
     every save. So a clerk's corrected copy is checked again, while the copies an earlier run
     left beside the originals are not checked a second time (and never copied again)."""
+    return _written_by_us(io.BytesIO(data))
+
+
+def _written_by_us(file: Any) -> bool:
+    """is_unedited_copy for an open file or a path: reads only the zip directory and core.xml."""
     from .report.annotate import COMMENT_AUTHOR
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(file) as zf:
             info = zf.getinfo("docProps/core.xml")
             if info.file_size > _CORE_XML_MAX:
                 return False
             m = _LAST_MODIFIED_BY.search(zf.read(info))
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
+        return False  # not ours, or broken: the reader will say what is wrong with it
     return m is not None and m.group(1).decode("utf-8", "replace").strip() == COMMENT_AUTHOR
 
 
@@ -445,7 +450,7 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = (),
         if not explicit and p.suffix.lower() not in WORKBOOK_SUFFIXES:
             skip.append(Skipped(str(p), NOT_A_WORKBOOK))
             return
-        if not explicit and _is_copy_name(p.name) and _unedited_copy_on_disk(p):
+        if not explicit and _is_copy_name(p.name) and _written_by_us(p):
             skip.append(Skipped(str(p), EARLIER_COPY))
             return
         key = (str(resolved), None, ())
@@ -487,13 +492,6 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = (),
         else:
             missing.append(raw)
     return sources, missing
-
-
-def _unedited_copy_on_disk(p: Path) -> bool:
-    try:
-        return is_unedited_copy(p.read_bytes())
-    except OSError:
-        return False  # the reader will say what is wrong with it
 
 
 # ---------------------------------------------------------------- checking
@@ -925,4 +923,5 @@ def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileRes
     return frames, results
 
 
-__all__ = ["check", "check_bytes", "discover", "frames_of", "annotate_all", "write_summary", "CheckResult", "FileResult", "Source"]
+__all__ = ["check", "check_bytes", "discover", "frames_of", "annotate_all", "write_summary", "is_unedited_copy",
+           "CheckResult", "FileResult", "Skipped", "Source"]
