@@ -367,6 +367,13 @@ def test_convert_does_not_overwrite_silently(tmp_path: Path) -> None:
     assert (out / "forms.csv").read_bytes() == before
 
 
+def test_convert_of_nothing_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "空").mkdir()
+    proc = run_cli("convert", str(tmp_path / "空"), "--out", str(tmp_path / "frames"))
+    assert proc.returncode == 2 and "没有找到可读取的工作簿" in proc.stderr
+    assert not (tmp_path / "frames").exists()
+
+
 def test_template_name_must_say_xlsx(tmp_path: Path) -> None:
     proc = run_cli("template", "project", "-o", str(tmp_path / "x.csv"))
     assert proc.returncode == 2 and ".xlsx" in proc.stderr and not (tmp_path / "x.csv").exists()

@@ -306,6 +306,8 @@ def convert(
         except ImportError:
             raise _fail("导出 parquet 需要安装 pyarrow：pip install 'xlsxtool[parquet]'") from None
     frames, results = api.frames_of(paths)
+    if not results:
+        raise _fail("没有找到可读取的工作簿（.xlsx .xlsm .xls .xlsb .ods .et）")
     existing = [p for p in export.frame_paths(out, to.value, list(frames)) if p.exists()]
     if existing and not force:
         raise _fail(f"输出文件已存在：{'、'.join(map(str, existing))}（加 --force 覆盖，或换一个 --out 文件夹）")
@@ -317,8 +319,6 @@ def convert(
     typer.echo(f"已读取 {len(results)} 个文件、{forms} 张表，写出：")
     for p in written:
         typer.echo(f"  {p}")
-    if not results:
-        raise _fail("没有找到可读取的工作簿")
     raise typer.Exit(1 if any(r.error for r in results) else 0)
 
 
