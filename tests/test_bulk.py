@@ -174,9 +174,14 @@ def test_annotated_copies_written(bulk_run: dict[str, Any]) -> None:
         assert ("annotated" in f) == (f["verdict"] != "无法读取" and anchored), f["path"]
         if "annotated" in f:
             copy = Path(f["annotated"])
-            assert copy.exists() and copy.parent == bulk_run["out"]
+            assert copy.exists() and bulk_run["out"] in copy.parents
+    # Issue 14: copies mirror the input folders and the zip's member paths under --out.
+    by_path = {f["path"]: Path(f["annotated"]) for f in files if "annotated" in f}
+    sample = next(p for p in by_path if p.endswith("样例_有错误.xlsx"))
+    assert by_path[sample] == bulk_run["out"] / "样例_有错误_校验结果.xlsx"
     gbk = next(f for f in files if f["path"].endswith(GBK_MEMBER))
-    assert Path(gbk["annotated"]).name == "自评表_校验结果.xlsx"  # decoded name, not cp437 mojibake
+    # decoded name, not cp437 mojibake, under the zip's name and the member's folder
+    assert Path(gbk["annotated"]) == bulk_run["out"] / "第二批" / "单位甲" / "自评表_校验结果.xlsx"
 
 
 def test_same_names_never_overwrite_each_other(tmp_path: Path) -> None:
@@ -185,7 +190,8 @@ def test_same_names_never_overwrite_each_other(tmp_path: Path) -> None:
         shutil.copy(SAMPLE, tmp_path / unit / "自评表.xlsx")
     result = api.check([tmp_path], jobs=1)
     written, _ = api.annotate_all(result, out_dir=tmp_path / "out", force=True)
-    assert sorted(Path(p).name for p in written.values()) == ["自评表_校验结果(2).xlsx", "自评表_校验结果.xlsx"]
+    # Issue 14: each unit's copy in its own folder under --out (not 自评表_校验结果(2).xlsx).
+    assert sorted(written.values()) == [str(tmp_path / "out" / unit / "自评表_校验结果.xlsx") for unit in ("乙", "甲")]
 
 
 # ------------------------------------------------------------------------------ summary workbook
@@ -193,7 +199,8 @@ def test_summary_workbook(bulk_run: dict[str, Any], inbox: tuple[Path, dict[str,
     _, expected = inbox
     doc, out = bulk_run["doc"], bulk_run["out"]
     wb = openpyxl.load_workbook(out / "校验汇总.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "规则统计"]
+    # Issue 14 added 各表得分 (one row per form) and 跳过的文件.
+    assert wb.sheetnames == ["汇总", "问题清单", "规则统计", "各表得分", "跳过的文件"]
 
     ws = wb["汇总"]
     header = [c.value for c in ws[2]]

@@ -244,10 +244,12 @@ def test_chinese_and_spaces_in_folder_names(tmp_path: Path) -> None:
     folder = tmp_path / "第一批 报送" / "某某 单位"
     folder.mkdir(parents=True)
     shutil.copyfile(SPLIT, folder / "2023 年 自评表.xlsx")
-    proc = run_cli("check", str(tmp_path / "第一批 报送"), "--format", "json")
+    # Issue 14: JSON writes copies only into --out (mirroring the folders), never beside the inputs.
+    out = tmp_path / "输出 文件夹"
+    proc = run_cli("check", str(tmp_path / "第一批 报送"), "--format", "json", "--out", str(out))
     doc = json.loads(proc.stdout)
     assert proc.returncode == 1 and doc["summary"]["forms"] == 11
-    assert (folder / "2023 年 自评表_校验结果.xlsx").exists()
+    assert (out / "某某 单位" / "2023 年 自评表_校验结果.xlsx").exists()
 
 
 def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -10,42 +10,92 @@ from __future__ import annotations
 import fnmatch
 import gc
 import glob
+import io
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .findings import Finding
 from .normalize import INDICATOR_INDEX, Extract, answers_frame, extract, to_frames
-from .read import WorkbookError, read_bytes
+from .read import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES, WorkbookError, read_bytes
 from .rules import RULES
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-MAX_ZIP_SUBMISSION_BYTES = 2_000_000_000
-MAX_ZIP_SUBMISSION_MEMBERS = 20_000
+# .et is WPS's own format: calamine reads the BIFF-based ones (the reader says when it cannot).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
+MAX_ZIP_SUBMISSION_BYTES = 2_000_000_000  # nested zips expanded in memory, over a whole run
+MAX_ZIP_SUBMISSION_MEMBERS = 20_000  # members listed, over a zip and the zips inside it
+MAX_ZIP_DEPTH = 3  # the bureau's zip › a unit's zip › a department's zip
 
 
 @dataclass(frozen=True)
 class Source:
-    """One workbook to check: a file on disk, or a member of a .zip of submissions."""
+    """One workbook to check: a file on disk, or a member of a .zip of submissions (possibly
+    inside zips inside that zip)."""
 
     display: str  # what reports show: 'a/b.xlsx' or 'round1.zip/单位甲/自评表.xlsx'
     path: Path  # the file on disk (the .zip for members)
     member: str | None = None  # name inside the zip
+    inner: tuple[str, ...] = ()  # names inside the zips nested in `member`, the workbook last
+    rel: str | None = None  # where it sits under the run's input folder ('单位甲/自评表.xlsx'): --out mirrors it
 
     def read(self) -> bytes:
         if self.member is None:
             return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as zf:
-            return zf.read(self.member)
+        if not self.inner:
+            with zipfile.ZipFile(self.path) as zf:
+                return _read_member(zf, self.member)
+        stat = self.path.stat()
+        data = _nested_zip(str(self.path), stat.st_mtime_ns, stat.st_size, (self.member, *self.inner[:-1]))
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return _read_member(zf, self.inner[-1])
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file a run did not check, and why (reports list every one)."""
+
+    path: str
+    reason: str
+
+
+def _too_big(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member must not be expanded (the limits a workbook's own container gets)."""
+    size, packed = info.file_size, max(1, info.compress_size)
+    if size > MAX_UNCOMPRESSED_BYTES or (size > 50_000_000 and size / packed > MAX_COMPRESSION_RATIO):
+        return f"压缩包中的该文件解压后约 {size // 1_000_000} MB，超出安全上限，未读取（疑似压缩炸弹）"
+    return None
+
+
+def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    problem = _too_big(zf.getinfo(name))
+    if problem:
+        raise ValueError(problem)  # load() reports it on the file (F001)
+    return zf.read(name)
+
+
+@lru_cache(maxsize=2)
+def _nested_zip(path: str, mtime_ns: int, size: int, chain: tuple[str, ...]) -> bytes:
+    """The bytes of the zip at the end of *chain* (member names, outermost first) inside the zip
+    at *path*. Cached (keyed by the file's mtime and size): members of one nested zip are read
+    one after another, and each would otherwise decompress the whole nested zip again."""
+    with zipfile.ZipFile(path) as zf:
+        data = _read_member(zf, chain[0])
+    for name in chain[1:]:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            data = _read_member(zf, name)
+    return data
 
 
 # What the reports read of a form once its rows are validated (see FileResult.slim).
-_SUMMARY_FORM_KEYS = ("form_id", "kind", "name", "title", "unit", "department", "total_score", "sheet")
+_SUMMARY_FORM_KEYS = ("form_id", "kind", "name", "title", "unit", "department", "total_score", "sheet",
+                      "title_cell", "total_weight")
 
 
 @dataclass
@@ -56,6 +106,7 @@ class FileResult:
     error: str | None = None  # F001/F002 code when unreadable
     notes: list[str] = field(default_factory=list)  # things the user should know (hidden sheets…)
     _scores: list[tuple[int, str, float | None]] | None = field(default=None, repr=False)
+    _weights: list[float | None] | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -91,10 +142,47 @@ class FileResult:
             out.append((form["form_id"], form.get("name") or form.get("title") or f"表{form['form_id'] + 1}", total))
         return out
 
+    def form_weights(self) -> list[float | None]:
+        """Total 分值 per form (form order): the declared 合计分值, else funds + indicator 分值."""
+        if self._weights is not None:
+            return self._weights
+        out: list[float | None] = []
+        ext = self.extract
+        for form in ext.forms if ext is not None else []:
+            total = form.get("total_weight")
+            if total is None:
+                fid = form["form_id"]
+                form_col, weight_col = INDICATOR_INDEX["form_id"], INDICATOR_INDEX["weight"]
+                parts = [r[weight_col] for r in ext.indicators if r[form_col] == fid and r[weight_col] is not None]
+                parts += [r["weight"] for r in ext.funds
+                          if r["form_id"] == fid and r["section"] == "total" and r.get("weight") is not None]
+                total = round(sum(parts), 6) if parts else None
+            out.append(total)
+        return out
+
+    def form_records(self) -> list[dict[str, Any]]:
+        """One record per form for reports and scripts: name, kind, where it is, its totals,
+        grade and finding counts (JSON `form_details`, the summary's 各表得分 sheet)."""
+        from .rules import grade
+
+        forms = self.extract.forms if self.extract is not None else []
+        records = []
+        for form, (fid, name, score), weight in zip(forms, self.form_scores(), self.form_weights(), strict=True):
+            own = [f for f in self.findings if f.form_id == fid]
+            errors = sum(f.severity == "error" for f in own)
+            records.append({
+                "index": fid, "name": name, "kind": form.get("kind"), "sheet": form.get("sheet"),
+                "title_cell": form.get("title_cell"), "total_weight": weight, "total_score": score,
+                "grade": grade(score), "errors": errors, "warnings": sum(f.severity == "warning" for f in own),
+                "verdict": "需修改" if errors else "通过",
+            })
+        return records
+
     def slim(self) -> None:
         """Drop the per-row records once validated: a bulk run keeps only what reports need
         (form headers, scores, findings), so memory stays flat over thousands of files."""
         self._scores = self.form_scores()
+        self._weights = self.form_weights()
         if self.extract is not None:
             ext = self.extract
             ext.funds, ext.indicators, ext.goals, ext.answers = [], [], [], []
@@ -110,6 +198,7 @@ class FileResult:
 @dataclass
 class CheckResult:
     files: list[FileResult]
+    skipped: list[Skipped] = field(default_factory=list)  # found but not checked, with why
 
     @property
     def findings(self) -> list[Finding]:
@@ -129,14 +218,64 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
+        if not self.files:
+            return 2  # nothing to check (SPEC §4): never a silent "passed"
         return 1 if self.errors else 0
 
 
 # ---------------------------------------------------------------- discovering inputs
 def _skip_name(name: str) -> bool:
-    """Office lock files (~$x.xlsx), hidden files, and our own annotated copies."""
+    """Office lock files (~$x.xlsx), hidden files, and macOS resource forks."""
+    return _skip_reason(name) is not None
+
+
+def _skip_reason(name: str) -> str | None:
+    """Why a name is not a submission (Office lock file, hidden file, macOS zip debris), or None."""
     base = os.path.basename(name.rstrip("/"))
-    return base.startswith(("~$", ".")) or base.startswith("__MACOSX")
+    if base.startswith("~$"):
+        return "Office 打开文件时生成的临时文件"
+    if base.startswith("__MACOSX"):
+        return "苹果电脑压缩时附带的文件"
+    if base.startswith("."):
+        return "隐藏文件"
+    return None
+
+
+NOT_A_WORKBOOK = "不是工作簿"
+# A clerk's corrected copy sent back is checked as any file; only an untouched one is skipped.
+EARLIER_COPY = "以前生成的批注副本，没有修改过"
+_CORE_XML_MAX = 1_000_000
+_LAST_MODIFIED_BY = re.compile(rb"<cp:lastModifiedBy>([^<]*)</cp:lastModifiedBy>")
+
+
+def is_unedited_copy(data: bytes) -> bool:
+    """Whether workbook bytes are an annotated copy as xlsxtool wrote it, saved by no one since.
+
+    The copy records xlsxtool as its last author; Excel and WPS put the user's name there on
+    every save. So a clerk's corrected copy is checked again, while the copies an earlier run
+    left beside the originals are not checked a second time (and never copied again)."""
+    return _written_by_us(io.BytesIO(data))
+
+
+def _written_by_us(file: Any) -> bool:
+    """is_unedited_copy for an open file or a path: reads only the zip directory and core.xml."""
+    from .report.annotate import COMMENT_AUTHOR
+
+    try:
+        with zipfile.ZipFile(file) as zf:
+            info = zf.getinfo("docProps/core.xml")
+            if info.file_size > _CORE_XML_MAX:
+                return False
+            m = _LAST_MODIFIED_BY.search(zf.read(info))
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False  # not ours, or broken: the reader will say what is wrong with it
+    return m is not None and m.group(1).decode("utf-8", "replace").strip() == COMMENT_AUTHOR
+
+
+def _is_copy_name(name: str) -> bool:
+    from .report.annotate import ANNOTATED_SUFFIX
+
+    return ANNOTATED_SUFFIX in Path(name).stem
 
 
 def _zip_member_name(info: zipfile.ZipInfo) -> str:
@@ -156,70 +295,202 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
-def _zip_sources(path: Path, display: str) -> Iterator[Source]:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError):
-        yield Source(display=display, path=path)  # reported as F001 by the reader
-        return
-    for info in infos[:MAX_ZIP_SUBMISSION_MEMBERS]:
-        if info.is_dir():
-            continue
-        name = _zip_member_name(info)
-        if any(_skip_name(part) for part in name.split("/")) or not name.lower().endswith(WORKBOOK_SUFFIXES):
-            continue
-        yield Source(display=f"{display}/{name}", path=path, member=info.filename)
+def safe_parts(name: str) -> list[str]:
+    """The folder parts of a zip member name that may become folders under --out: no '..',
+    no drive, no root (a hostile zip must not write outside the output folder)."""
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    return [p.replace(":", "_") for p in parts]
 
 
-def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple[list[Source], list[str]]:
-    """Files, folders (recursive), globs and .zip archives → sources; plus paths that matched nothing."""
+def _zip_dir(rel: str) -> str:
+    """A zip's folder under --out: its path without '.zip' ('批次/第二批.zip' → '批次/第二批')."""
+    return rel[:-4] if rel.lower().endswith(".zip") else rel
+
+
+class _ZipWalk:
+    """Lists the workbooks of a zip of submissions, reading zips inside it to MAX_ZIP_DEPTH
+    with the same limits a workbook container gets (size, compression ratio), and a budget
+    of members and expanded bytes over the whole tree."""
+
+    def __init__(self, path: Path, skipped: list[Skipped]) -> None:
+        self.path = path
+        self.skipped = skipped
+        self.members = 0
+        self.expanded = 0
+
+    def sources(self, display: str, rel: str) -> Iterator[Source]:
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                yield from self._walk(zf, display, _zip_dir(rel), None, (), 1)
+        except (zipfile.BadZipFile, OSError):
+            yield Source(display=display, path=self.path, rel=rel)  # reported as F001 by the reader
+
+    def _too_big(self, info: zipfile.ZipInfo) -> str | None:
+        problem = _too_big(info)
+        if problem:
+            return problem
+        if self.expanded + info.file_size > MAX_ZIP_SUBMISSION_BYTES:
+            return f"压缩包里的压缩包合计超过 {MAX_ZIP_SUBMISSION_BYTES // 1_000_000_000} GB，未读取"
+        return None
+
+    def _walk(self, zf: zipfile.ZipFile, display: str, rel_dir: str, member: str | None,
+              chain: tuple[str, ...], depth: int) -> Iterator[Source]:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            name = _zip_member_name(info)
+            shown = f"{display}/{name}"
+            self.members += 1
+            if self.members > MAX_ZIP_SUBMISSION_MEMBERS:
+                self.skipped.append(Skipped(shown, f"压缩包内文件超过 {MAX_ZIP_SUBMISSION_MEMBERS} 个，其余未读取"))
+                return
+            rel = "/".join([rel_dir, *safe_parts(name)])
+            # The member's own place: the outer zip's member, then the names inside nested zips.
+            where = (info.filename, ()) if member is None else (member, (*chain, info.filename))
+            reason = next((r for part in name.split("/") if (r := _skip_reason(part))), None)
+            if reason:
+                self.skipped.append(Skipped(shown, reason))
+            elif name.lower().endswith(".zip"):
+                yield from self._nested(zf, info, shown, rel, where, depth)
+            elif not name.lower().endswith(WORKBOOK_SUFFIXES):
+                self.skipped.append(Skipped(shown, NOT_A_WORKBOOK))
+            elif _is_copy_name(name) and not _too_big(info) and is_unedited_copy(zf.read(info)):
+                self.skipped.append(Skipped(shown, EARLIER_COPY))
+            else:
+                yield Source(display=shown, path=self.path, member=where[0], inner=where[1], rel=rel)
+
+    def _nested(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, rel: str,
+                where: tuple[str, tuple[str, ...]], depth: int) -> Iterator[Source]:
+        if depth >= MAX_ZIP_DEPTH:
+            self.skipped.append(Skipped(shown, f"压缩包嵌套超过 {MAX_ZIP_DEPTH} 层，未读取；请解压后再检查"))
+            return
+        problem = self._too_big(info)
+        if problem:
+            self.skipped.append(Skipped(shown, problem))
+            return
+        data = zf.read(info)
+        self.expanded += len(data)
+        try:
+            inner = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, ValueError):
+            # A broken inner zip is a submission that cannot be read: F001, as for a top-level one.
+            yield Source(display=shown, path=self.path, member=where[0], inner=where[1], rel=rel)
+            return
+        with inner:
+            yield from self._walk(inner, shown, _zip_dir(rel), where[0], where[1], depth + 1)
+
+
+def _zip_sources(path: Path, display: str, skipped: list[Skipped] | None = None, rel: str | None = None) -> Iterator[Source]:
+    yield from _ZipWalk(path, skipped if skipped is not None else []).sources(display, rel or path.name)
+
+
+_GLOB_CHARS = "*?["
+
+
+def _input_root(raw: str) -> str | None:
+    """The folder an input argument stands for, which --out mirrors: a folder argument itself,
+    a file's folder, a glob's fixed part (None for a path that does not exist)."""
+    p = Path(raw)
+    if any(ch in raw for ch in _GLOB_CHARS):
+        fixed = []
+        for part in p.parts:
+            if any(ch in part for ch in _GLOB_CHARS):
+                break
+            fixed.append(part)
+        return os.path.abspath(Path(*fixed)) if fixed else os.getcwd()
+    if p.is_dir():
+        return os.path.abspath(p)
+    if p.exists():
+        return os.path.dirname(os.path.abspath(p))
+    return None
+
+
+def _rel(p: Path, root: str | None, prefix: str) -> str:
+    """*p* under its argument's folder, behind *prefix* (that folder's name when the inputs
+    come from several folders, so `check 报送/ 补报/ --out 输出` gives 输出/报送/…, 输出/补报/…)."""
+    rel = p.name
+    if root is not None:
+        try:
+            inside = os.path.relpath(os.path.abspath(p), root)
+        except ValueError:  # another drive on Windows
+            inside = ".."
+        if not inside.startswith(".."):
+            rel = Path(inside).as_posix()
+    return f"{prefix}/{rel}" if prefix else rel
+
+
+def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = (),
+             skipped: list[Skipped] | None = None) -> tuple[list[Source], list[str]]:
+    """Files, folders (recursive), globs and .zip archives (zips inside them too) → sources;
+    plus paths that matched nothing. Files found but not checked are appended to *skipped*."""
     excluded = [p.resolve() for p in exclude]
     sources: list[Source] = []
     missing: list[str] = []
-    seen: set[tuple[str, str | None]] = set()
+    seen: set[tuple[str, str | None, tuple[str, ...]]] = set()
+    skip = skipped if skipped is not None else []
+    raw_paths = [str(p) for p in paths]
+    roots = [_input_root(raw) for raw in raw_paths]
+    several = len({r for r in roots if r is not None}) > 1
+    root, prefix = None, ""  # of the argument being walked
 
     def add(p: Path, explicit: bool) -> None:
-        if _skip_name(p.name) and not explicit:
+        reason = _skip_reason(p.name)
+        if reason and not explicit:
+            skip.append(Skipped(str(p), reason))
             return
         resolved = p.resolve()
         if any(resolved == e or e in resolved.parents for e in excluded):
-            return
+            return  # an output of this run
         if p.suffix.lower() == ".zip":
-            for src in _zip_sources(p, str(p)):
-                if (str(src.path), src.member) not in seen:
-                    seen.add((str(src.path), src.member))
+            for src in _zip_sources(p, str(p), skip, _rel(p, root, prefix)):
+                if (str(src.path), src.member, src.inner) not in seen:
+                    seen.add((str(src.path), src.member, src.inner))
                     sources.append(src)
             return
-        if not explicit and (p.suffix.lower() not in WORKBOOK_SUFFIXES or "_校验结果" in p.stem):
+        if not explicit and p.suffix.lower() not in WORKBOOK_SUFFIXES:
+            skip.append(Skipped(str(p), NOT_A_WORKBOOK))
             return
-        key = (str(resolved), None)
+        if not explicit and _is_copy_name(p.name) and _written_by_us(p):
+            skip.append(Skipped(str(p), EARLIER_COPY))
+            return
+        key = (str(resolved), None, ())
         if key not in seen:
             seen.add(key)
-            sources.append(Source(display=str(p), path=p))
+            sources.append(Source(display=str(p), path=p, rel=_rel(p, root, prefix)))
 
-    for raw in paths:
+    for raw, root in zip(raw_paths, roots, strict=True):
+        prefix = (Path(root).name or "输入") if several and root is not None else ""
         p = Path(raw)
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for walk_root, dirs, files in os.walk(p):
+                kept = []
+                for d in sorted(dirs):
+                    full = Path(walk_root) / d
+                    if d.startswith("."):
+                        continue
+                    if full.resolve() in excluded:
+                        skip.append(Skipped(str(full), "本次的输出文件夹，不作为输入检查"))
+                        continue
+                    kept.append(d)
+                dirs[:] = kept
                 for name in sorted(files):
-                    add(Path(root) / name, explicit=False)
+                    add(Path(walk_root) / name, explicit=False)
         elif p.exists():
             add(p, explicit=True)
-        elif any(ch in str(raw) for ch in "*?["):
-            matches = sorted(glob.glob(str(raw), recursive=True))
+        elif any(ch in raw for ch in _GLOB_CHARS):
+            matches = sorted(glob.glob(raw, recursive=True))
             for m in matches:
                 mp = Path(m)
                 if mp.is_dir():
                     continue
                 if fnmatch.fnmatch(mp.name, "~$*"):
+                    skip.append(Skipped(m, _skip_reason(mp.name) or ""))
                     continue
                 add(mp, explicit=False)
             if not matches:
-                missing.append(str(raw))
+                missing.append(raw)
         else:
-            missing.append(str(raw))
+            missing.append(raw)
     return sources, missing
 
 
@@ -421,7 +692,8 @@ def check(
     BATCH_FILES files).
     """
     codes = set(RULES) if codes is None else codes
-    sources, missing = discover(paths, exclude)
+    skipped: list[Skipped] = []
+    sources, missing = discover(paths, exclude, skipped)
     results: list[FileResult] = []
     batch: list[FileResult] = []
     batch_rows = 0
@@ -442,7 +714,7 @@ def check(
         result = _not_found(m)
         result.findings = [f for f in result.findings if f.rule in codes]
         results.append(result)
-    return CheckResult(files=results)
+    return CheckResult(files=results, skipped=skipped)
 
 
 # In an annotation worker process: workbooks opened ahead of their findings (see Preloader).
@@ -467,16 +739,26 @@ def _preload(src: Source) -> None:
 
 def _annotate_one(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str]]:
     """Write one annotated copy (runs in a worker process in bulk mode)."""
+    path, notes, _unwritable = _annotate_job(job)
+    return path, notes
+
+
+def _annotate_job(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str], bool]:
+    """_annotate_one, also saying whether it failed because the folder cannot be written
+    (the caller then tries a writable folder)."""
     from .report.annotate import annotate_workbook
+    from .report.outputs import is_unwritable, os_reason
 
     src, findings, source_path, dest, verdict = job
     try:
         data = src.read() if src.member is not None else None
         res = annotate_workbook(source_path, findings, dest, verdict=verdict, source_bytes=data,
                                 loaded=_PRELOADED.pop(_preload_key(src), None))
-    except Exception as exc:  # a copy that cannot be written must not hide the report
-        return None, [f"无法生成批注副本（{type(exc).__name__}: {exc}）"]
-    return str(res.path), list(res.notes)
+    except OSError as exc:  # a copy that cannot be written must not hide the report
+        return None, [f"无法生成批注副本：{os_reason(exc)}（{dest.parent}）"], is_unwritable(exc)
+    except Exception as exc:
+        return None, [f"无法生成批注副本（{type(exc).__name__}: {exc}）"], False
+    return str(res.path), list(res.notes), False
 
 
 class Preloader:
@@ -499,8 +781,8 @@ class Preloader:
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
         self.pool.submit(_preload, source)
 
-    def annotate(self, job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str]]:
-        return self.pool.submit(_annotate_one, job).result()
+    def annotate(self, job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str], bool]:
+        return self.pool.submit(_annotate_job, job).result()
 
     def __enter__(self) -> Preloader:
         return self
@@ -525,13 +807,66 @@ def preloader_for(paths: Iterable[str | Path]) -> Preloader | None:
 
 
 def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool = False,
-                 jobs: int | None = 1, preloader: Preloader | None = None) -> tuple[dict[str, str], list[str]]:
+                 jobs: int | None = 1, preloader: Preloader | None = None, *,
+                 failed: dict[str, str] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, str], list[str]]:
     """Write an annotated copy of every readable workbook that has anchored findings, in
-    `jobs` worker processes. Returns {file display path: annotated path} and notes for the user."""
+    `jobs` worker processes. Returns {file display path: annotated path} and notes for the user.
+
+    With *out_dir*, copies mirror where their inputs sit (folders and zip member paths).
+    A copy whose folder cannot be written goes to a writable folder instead (said in the
+    notes); a copy that could not be written at all is put in *failed* ({display: reason}).
+    *progress* is called with (copies done, copies to write)."""
+    jobs_list = _annotation_jobs(result, out_dir, force)
+    jobs = jobs or os.cpu_count() or 1
+    total = len(jobs_list)
+    outcomes: list[tuple[str | None, list[str], bool]]
+    if (preloader is not None and total == 1
+            and _preload_key(jobs_list[0][0]) == _preload_key(preloader.source)):
+        outcomes = [preloader.annotate(jobs_list[0])]
+    elif jobs > 1 and total >= 4:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Spawned, not forked: a forked worker would start as a copy of this (by now large)
+        # process; a spawned one imports only openpyxl, which keeps the run's memory bounded.
+        context = multiprocessing.get_context("spawn")
+        outcomes = []
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for outcome in pool.map(_annotate_job, jobs_list, chunksize=1):
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(len(outcomes), total)
+    else:
+        outcomes = []
+        for job in jobs_list:
+            outcomes.append(_annotate_job(job))
+            if progress is not None:
+                progress(len(outcomes), total)
+    outcomes = _retry_unwritable(jobs_list, outcomes)
+    written: dict[str, str] = {}
+    notes: list[str] = []
+    for job, (path, job_notes, _unwritable) in zip(jobs_list, outcomes, strict=True):
+        display = job[0].display
+        if path is not None:
+            written[display] = path
+        elif failed is not None and job_notes:
+            failed[display] = job_notes[0]
+        notes.extend(f"{display}：{n}" for n in job_notes)
+    return written, notes
+
+
+def _annotation_jobs(result: CheckResult, out_dir: Path | None, force: bool) -> list[tuple[Source, list[Finding], Path, Path, str]]:
+    """One job per copy to write: (source, findings, the path the copy is named after, copy, verdict)."""
     from .report.annotate import output_path
+    from .report.outputs import mirrored_folder
 
     jobs_list: list[tuple[Source, list[Finding], Path, Path, str]] = []
+    # Never a copy over an input of this run (a corrected copy sent back is one, with --force too).
     taken: set[Path] = set()
+    for r in result.files:
+        if r.source.member is None:
+            taken.update((r.source.path, r.source.path.resolve()))
     for r in result.files:
         if r.error or not any(f.cell for f in r.findings):
             continue
@@ -539,32 +874,38 @@ def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool =
         # A member of a zip: name the copy after the member, next to the zip.
         # (the decoded member name from `display`, not the raw cp437 one).
         source_path = src.path if src.member is None else src.path.parent / Path(src.display).name
-        dest = output_path(source_path, out_dir, force=force, taken=taken)
+        folder = mirrored_folder(out_dir, src.rel) if out_dir is not None else None
+        dest = output_path(source_path, folder, force=force, taken=taken)
         taken.add(dest)
         jobs_list.append((src, r.findings, source_path, dest, r.verdict))
-    jobs = jobs or os.cpu_count() or 1
-    if (preloader is not None and len(jobs_list) == 1
-            and _preload_key(jobs_list[0][0]) == _preload_key(preloader.source)):
-        outcomes = [preloader.annotate(jobs_list[0])]
-    elif jobs > 1 and len(jobs_list) >= 4:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    return jobs_list
 
-        # Spawned, not forked: a forked worker would start as a copy of this (by now large)
-        # process; a spawned one imports only openpyxl, which keeps the run's memory bounded.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            outcomes = list(pool.map(_annotate_one, jobs_list, chunksize=1))
-    else:
-        outcomes = [_annotate_one(job) for job in jobs_list]
-    written: dict[str, str] = {}
-    notes: list[str] = []
-    for job, (path, job_notes) in zip(jobs_list, outcomes, strict=True):
-        display = job[0].display
+
+def _retry_unwritable(jobs_list: list[tuple[Source, list[Finding], Path, Path, str]],
+                      outcomes: list[tuple[str | None, list[str], bool]]) -> list[tuple[str | None, list[str], bool]]:
+    """Copies refused by their folder (a read-only share, a CD, a protected folder): written
+    again into a writable folder, and the notes say which (one at a time, in this process:
+    such failures are few, and names in the fallback folder must not collide)."""
+    from .report.annotate import output_path
+    from .report.outputs import fallback_dir
+
+    if not any(unwritable for _p, _n, unwritable in outcomes):
+        return outcomes
+    folder = fallback_dir()
+    taken: set[Path] = set()
+    retried = []
+    for job, outcome in zip(jobs_list, outcomes, strict=True):
+        if not outcome[2]:
+            retried.append(outcome)
+            continue
+        src, findings, source_path, dest, verdict = job
+        new_dest = output_path(source_path, folder, taken=taken)
+        taken.add(new_dest)
+        path, notes, unwritable = _annotate_job((src, findings, source_path, new_dest, verdict))
         if path is not None:
-            written[display] = path
-        notes.extend(f"{display}：{n}" for n in job_notes)
-    return written, notes
+            notes = [f"文件夹“{dest.parent}”不能写入，批注副本改存到“{folder}”", *notes]
+        retried.append((path, notes, unwritable))
+    return retried
 
 
 def write_summary(result: CheckResult, path: Path, annotated: dict[str, str] | None = None, force: bool = False) -> Path:
@@ -590,4 +931,5 @@ def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileRes
     return frames, results
 
 
-__all__ = ["check", "check_bytes", "discover", "frames_of", "annotate_all", "write_summary", "CheckResult", "FileResult", "Source"]
+__all__ = ["check", "check_bytes", "discover", "frames_of", "annotate_all", "write_summary", "is_unedited_copy",
+           "CheckResult", "FileResult", "Skipped", "Source"]

@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
-from collections.abc import Callable
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import __version__
+from .cli_help import ChineseCommand, ChineseGroup, show_usage_error
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .api import CheckResult
+
 app = typer.Typer(
     name="xlsxtool",
-    help="绩效自评表检查工具：读取、校验并批注 项目支出/部门整体支出 绩效自评表（.xlsx）。\n\n"
+    help="绩效自评表检查工具：读取、校验并批注 项目支出/部门整体支出 绩效自评表（.xlsx / .xls / .ods / .et）。\n\n"
     "直接把文件拖到程序上（xlsxtool 文件.xlsx）即可检查并生成批注副本。",
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    cls=ChineseGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-COMMANDS = {"check", "convert", "rules", "template", "--help", "-h", "--version"}
+SUBCOMMANDS = ("check", "convert", "rules", "template")
+COMMANDS = {*SUBCOMMANDS, "--help", "-h", "--version"}
+# Exit codes (SPEC §4).
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class OutputFormat(str, Enum):
@@ -58,29 +66,32 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
+@app.callback(cls=ChineseGroup)
 def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")] = False,
 ) -> None:
     """绩效自评表检查工具。"""
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def check(
-    paths: Annotated[list[str], typer.Argument(help="工作簿、文件夹（递归）、通配符或 .zip 压缩包")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="批注副本与汇总表的输出文件夹")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="rich（屏幕报告）| json | csv")] = OutputFormat.rich,
-    select: Annotated[list[str] | None, typer.Option("--select", help="只检查这些规则（代码或前缀，如 S2,C301）")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不检查这些规则（代码或前缀）")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数（默认：CPU 核数）")] = None,
+    paths: Annotated[list[str], typer.Argument(help="工作簿、文件夹（递归）、通配符或 .zip 压缩包", metavar="路径")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="文件夹", help="批注副本与汇总表的输出文件夹（按输入的文件夹结构存放）")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", metavar="rich|json|csv", help="rich：屏幕报告；json / csv：给脚本用（只在有 --out 时写批注副本）")] = OutputFormat.rich,
+    select: Annotated[list[str] | None, typer.Option("--select", metavar="代码", help="只检查这些规则（代码或前缀，如 S2,C301）")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="代码", help="不检查这些规则（代码或前缀）")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="并行进程数（默认：CPU 核数）")] = None,
     no_annotate: Annotated[bool, typer.Option("--no-annotate", help="不生成批注副本")] = False,
-    summary: Annotated[Path | None, typer.Option("--summary", help="汇总工作簿路径（默认：<out>/校验汇总.xlsx）")] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="批量模式下单个文件的时间上限（秒）")] = 120.0,
+    summary: Annotated[Path | None, typer.Option("--summary", metavar="文件", help="汇总工作簿路径（默认：<out>/校验汇总.xlsx）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出；有 --out 时先删除上次在该文件夹生成的副本")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=0, metavar="秒", help="批量模式下单个文件的时间上限，0 为不限")] = 120.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只显示最后的汇总几行")] = False,
+    dropped: Annotated[bool, typer.Option("--dropped", hidden=True)] = False,
 ) -> None:
-    """检查自评表：文件、文件夹、通配符或 .zip。退出码 0 无错误，1 有错误，2 用法错误。"""
+    """检查自评表：文件、文件夹、通配符或 .zip。退出码 0 无错误，1 有错误，2 用法错误或没有可检查的文件，3 内部错误。"""
     code = run_check(paths, out=out, output_format=output_format.value, select=select, ignore=ignore, jobs=jobs,
-                     annotate=not no_annotate, summary=summary, force=force, timeout=timeout)
+                     annotate=not no_annotate, summary=summary, force=force, timeout=timeout, quiet=quiet,
+                     dropped=dropped)
     raise typer.Exit(code)
 
 
@@ -97,99 +108,212 @@ def run_check(
     force: bool = False,
     timeout: float = 120.0,
     dropped: bool = False,
+    quiet: bool = False,
 ) -> int:
     from rich.console import Console
 
     from . import api
     from .report import export
+    from .report.outputs import record_outputs, remove_earlier_outputs
+
+    codes = _codes(select, ignore)
+    if out is not None and out.exists() and not out.is_dir():
+        raise _fail(f"--out 必须是文件夹：{out}")
+    console = Console(stderr=False, highlight=False)
+    err_console = Console(stderr=True, highlight=False)
+    # Copies are written next to the inputs only where a person expects them: a dropped file,
+    # a report read on screen. A script asking for JSON/CSV gets copies only in the --out it names.
+    annotate = annotate and (output_format == "rich" or dropped or out is not None)
+    # Progress goes to stderr, and only when someone watches it there and the run is a bulk one.
+    phases = _Phases(err_console) if output_format == "rich" and err_console.is_terminal and _bulk(paths) else None
+    exclude = [out] if out is not None else []
+    annotated: dict[str, str] = {}
+    notes: list[str] = []
+    failed: dict[str, str] = {}
+    try:
+        with (api.preloader_for(paths) if annotate else None) or nullcontext() as preloader:
+            result = api.check(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
+                               progress=phases.checking if phases else None)
+            if annotate and result.files:
+                if force and out is not None:
+                    # A re-run replaces what the last ones wrote to --out: no stale copy of a
+                    # file that now passes (or was withdrawn) is left beside the new ones.
+                    remove_earlier_outputs(out, keep=[r.source.path for r in result.files])
+                annotated, notes = api.annotate_all(result, out_dir=out, force=force, jobs=jobs, preloader=preloader,
+                                                    failed=failed, progress=phases.copying if phases else None)
+        summary_path = summary or (out / "校验汇总.xlsx" if out is not None else None)
+        written_summary: Path | None = None
+        if summary_path is not None:
+            if phases:
+                phases.phase("写汇总表")
+            written_summary, summary_notes = _write_summary(api, result, summary_path, annotated, force)
+            notes.extend(summary_notes)
+        if out is not None:
+            record_outputs(out, [Path(p) for p in annotated.values()] + ([written_summary] if written_summary else []),
+                           replace=force)
+    finally:
+        if phases:
+            phases.stop()
+    for display, reason in failed.items():
+        err_console.print(f"无法生成批注副本：{display}：{reason}", style="red", markup=False, highlight=False)
+    if output_format == "json":
+        _write_utf8(export.dumps_check_json(export.result_json(result, annotated, failed)) + "\n")
+    elif output_format == "csv":
+        _write_utf8(export.findings_csv(result, bom=True))
+    else:
+        from .report.console import print_report
+
+        print_report(console, result, annotated, quiet=quiet,
+                     summary_path=str(written_summary) if written_summary else None)
+        _print_notes(console, notes, limit=None if len(result.files) <= 1 else 10, quiet=quiet)
+        if written_summary:
+            console.print(f"汇总表：{written_summary}", style="cyan", markup=False, soft_wrap=True)
+        if dropped and not annotated and not result.errors and result.files:
+            console.print("没有发现需要标注的问题，未生成批注副本。", style="green")
+    if not result.files and output_format != "rich":
+        from .report.console import NOTHING_CHECKED
+
+        err_console.print(NOTHING_CHECKED, markup=False, highlight=False)
+    return result.exit_code
+
+
+def _codes(select: list[str] | None, ignore: list[str] | None) -> set[str]:
     from .rules import select_codes, unknown_patterns
 
     sel, ign = _split_codes(select), _split_codes(ignore)
     bad = unknown_patterns(sel + ign)
     if bad:
         raise _fail(f"未知的规则代码：{'、'.join(bad)}（用 xlsxtool rules 查看全部规则）")
-    codes = select_codes(sel or None, ign or None)
-    if out is not None and out.exists() and not out.is_dir():
-        raise _fail(f"--out 必须是文件夹：{out}")
-    console = Console(stderr=False, highlight=False)
-    err_console = Console(stderr=True, highlight=False)
-    # The bar goes to stderr, but only when the user is watching: both streams on a terminal.
-    show_progress = output_format == "rich" and err_console.is_terminal and console.is_terminal
-    exclude = [out] if out is not None else []
-    annotated: dict[str, str] = {}
-    notes: list[str] = []
-    with (api.preloader_for(paths) if annotate else None) or nullcontext() as preloader:
-        result = api.check(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
-                           progress=_progress(err_console) if show_progress else None)
-        if annotate:
-            annotated, notes = api.annotate_all(result, out_dir=out, force=force, jobs=jobs, preloader=preloader)
-    summary_path = summary or (out / "校验汇总.xlsx" if out is not None else None)
-    if summary_path is not None:
-        written = api.write_summary(result, summary_path, annotated=annotated, force=force)
-        notes.append(f"汇总表：{written}")
-    if output_format == "json":
-        sys.stdout.write(export.dumps_check_json(export.result_json(result, annotated)) + "\n")
-    elif output_format == "csv":
-        sys.stdout.write(export.findings_csv(result))
-    else:
-        from .report.console import print_report
-
-        print_report(console, result, annotated)
-        for note in notes:
-            console.print(note, style="cyan")
-        if dropped and not annotated and not result.errors:
-            console.print("没有发现需要标注的问题，未生成批注副本。", style="green")
-    return result.exit_code
+    return select_codes(sel or None, ign or None)
 
 
-def _progress(console: Console) -> Callable[[int, int], None]:
-    """A callback for api.check: a transient rich progress bar with files/s and ETA."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    progress = Progress(
-        TextColumn("检查中"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(), console=console, transient=True,
-    )
-    task = progress.add_task("check", total=None, rate="")
-
-    def update(done: int, total: int) -> None:
-        if total < 2:  # a single file needs no bar
-            return
-        if not progress.live.is_started:
-            progress.start()
-        speed = progress.tasks[0].speed or 0
-        progress.update(task, total=total, completed=done, rate=f"{speed:.1f} 个/秒" if speed else "")
-        if done >= total:
-            progress.stop()
-
-    return update
+def _bulk(paths: list[str]) -> bool:
+    """More than one workbook may be involved (a folder, a zip, a glob, several paths)."""
+    if len(paths) != 1:
+        return True
+    p = Path(paths[0])
+    return not p.is_file() or p.suffix.lower() == ".zip"
 
 
-@app.command()
+def _write_summary(api: Any, result: CheckResult, path: Path, annotated: dict[str, str],
+                   force: bool) -> tuple[Path | None, list[str]]:
+    """The summary workbook; in a writable folder when its own folder refuses it."""
+    from .report.outputs import fallback_dir, is_unwritable, os_reason
+
+    try:
+        return api.write_summary(result, path, annotated=annotated, force=force), []
+    except OSError as exc:
+        if not is_unwritable(exc):
+            typer.echo(f"无法写出汇总表 {path}：{os_reason(exc)}", err=True)
+            return None, []
+    folder = fallback_dir()
+    try:
+        written = api.write_summary(result, folder / Path(path).name, annotated=annotated, force=False)
+    except OSError as exc:
+        typer.echo(f"无法写出汇总表 {path}：{os_reason(exc)}", err=True)
+        return None, []
+    return written, [f"文件夹“{Path(path).parent}”不能写入，汇总表改存到“{folder}”"]
+
+
+def _print_notes(console: Console, notes: list[str], *, limit: int | None, quiet: bool) -> None:
+    if quiet:
+        return
+    shown = notes if limit is None else notes[:limit]
+    for note in shown:
+        console.print(note, style="cyan", markup=False)
+    if len(notes) > len(shown):
+        console.print(f"…另有 {len(notes) - len(shown)} 条说明未列出", style="cyan")
+
+
+def _write_utf8(text: str) -> None:
+    """JSON and CSV are UTF-8 (SPEC §4) whatever the console's encoding (GBK on a Chinese
+    Windows): written as bytes, they neither fail nor turn into mojibake in the file."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (an IDE console, a test's capture)
+        sys.stdout.write(text)
+        return
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+class _Phases:
+    """Progress of a bulk run on stderr, phase by phase (finding files, checking, writing the
+    copies, writing the summary), so the screen never sits blank. Transient: the bar leaves
+    nothing behind once the report is printed."""
+
+    def __init__(self, console: Console) -> None:
+        import time
+
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.clock = time.monotonic
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
+            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, transient=True,
+        )
+        self.current = "查找文件"
+        self.started = self.clock()
+        self.task = self.progress.add_task(self.current, total=None, count="", rate="")
+        self.progress.start()
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        if description != self.current:
+            self.current, self.started = description, self.clock()
+            # A fresh task: the rate and time left of the last phase mean nothing for this one.
+            self.progress.remove_task(self.task)
+            self.task = self.progress.add_task(description, total=total, count="", rate="")
+            self.progress.refresh()  # drawn now: a phase may end before the next timed refresh
+
+    def _update(self, description: str, done: int, total: int) -> None:
+        self.phase(description, total)
+        elapsed = self.clock() - self.started
+        # The rate over the whole phase, once there is a second of it: results arrive in bursts
+        # from the worker processes, and a rate over the last few would jump wildly.
+        rate = f"{done / elapsed:.1f} 个/秒" if elapsed >= 1 and done else ""
+        self.progress.update(self.task, total=total, completed=done, count=f"{done}/{total}", rate=rate)
+
+    def checking(self, done: int, total: int) -> None:
+        self._update("检查", done, total)
+
+    def copying(self, done: int, total: int) -> None:
+        self._update("写批注副本", done, total)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+@app.command(cls=ChineseCommand)
 def convert(
-    paths: Annotated[list[str], typer.Argument(help="工作簿、文件夹、通配符或 .zip")],
-    to: Annotated[FrameFormat, typer.Option("--to", help="csv | xlsx | json | parquet")] = FrameFormat.csv,
-    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹")] = Path("xlsxtool-frames"),
+    paths: Annotated[list[str], typer.Argument(help="工作簿、文件夹、通配符或 .zip", metavar="路径")],
+    to: Annotated[FrameFormat, typer.Option("--to", metavar="csv|xlsx|json|parquet", help="输出格式")] = FrameFormat.csv,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="文件夹", help="输出文件夹（默认 xlsxtool-frames）")] = Path("xlsxtool-frames"),
+    force: Annotated[bool, typer.Option("--force", help="覆盖输出文件夹中已有的同名文件")] = False,
 ) -> None:
     """把自评表整理成规整数据表（forms / funds / indicators / goals），每个值都带来源单元格。"""
     from . import api
     from .report import export
 
-    frames, results = api.frames_of(paths)
-    for r in results:
-        for f in r.findings:
-            typer.echo(f"{r.path}: {f.rule} {f.message}", err=True)
     if to == FrameFormat.parquet:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
             raise _fail("导出 parquet 需要安装 pyarrow：pip install 'xlsxtool[parquet]'") from None
+    frames, results = api.frames_of(paths)
+    if not results:
+        raise _fail("没有找到可读取的工作簿（.xlsx .xlsm .xls .xlsb .ods .et）")
+    existing = [p for p in export.frame_paths(out, to.value, list(frames)) if p.exists()]
+    if existing and not force:
+        raise _fail(f"输出文件已存在：{'、'.join(map(str, existing))}（加 --force 覆盖，或换一个 --out 文件夹）")
+    for r in results:
+        for f in r.findings:
+            typer.echo(f"{r.path}: {f.rule} {f.message}", err=True)
     written = export.write_frames(frames, out, to.value)
     forms = len(frames["forms"])
     typer.echo(f"已读取 {len(results)} 个文件、{forms} 张表，写出：")
@@ -198,45 +322,75 @@ def convert(
     raise typer.Exit(1 if any(r.error for r in results) else 0)
 
 
-@app.command()
-def rules(code: Annotated[str | None, typer.Argument(help="规则代码，如 S201；省略则列出全部")] = None) -> None:
-    """列出规则目录，或解释一条规则。"""
+@app.command(cls=ChineseCommand)
+def rules(code: Annotated[str | None, typer.Argument(help="规则代码或前缀，如 S201、S2；省略则列出全部", metavar="代码")] = None) -> None:
+    """列出规则目录，或解释一条规则（给前缀则列出该组规则，与 --select 相同）。"""
     from rich.console import Console
     from rich.table import Table
 
-    from .rules import GROUPS, RULES
+    from .rules import GROUPS, RULES, select_codes, unknown_patterns
 
     console = Console(highlight=False)
-    if code:
-        rule = RULES.get(code.strip().upper())
-        if rule is None:
-            raise _fail(f"未知的规则代码：{code}（用 xlsxtool rules 查看全部规则）")
+    wanted = code.strip().upper() if code else None
+    rule = RULES.get(wanted) if wanted else None
+    if rule is not None:
         level = "错误（必须改正）" if rule.severity == "error" else "警告（请复核）"
         console.print(f"[bold]{rule.code}[/bold]  {rule.title}    级别：{level}    类别：{GROUPS[rule.group]}")
-        console.print(f"\n{rule.explanation}")
-        console.print(f"\n标注位置：{rule.anchor}")
-        console.print(f"提示文字：{rule.message}")
+        console.print(f"\n{rule.explanation}", markup=False)
+        console.print(f"\n标注位置：{rule.anchor}", markup=False)
+        console.print(f"提示文字：{readable_message(rule.message)}", markup=False)
         if rule.params:
             console.print("容差：" + "，".join(f"{k}={v:g}" for k, v in rule.params.items()))
-        console.print(f"\n示例：{rule.example}")
+        console.print(f"\n示例：{rule.example}", markup=False)
         return
-    table = Table(title="规则目录（--select / --ignore 可用代码或前缀，如 S2）", title_justify="left")
+    if wanted and unknown_patterns([wanted]):
+        raise _fail(f"未知的规则代码：{code}（用 xlsxtool rules 查看全部规则）")
+    codes = select_codes([wanted], None) if wanted else set(RULES)
+    title = f"规则目录：{wanted} 开头的 {len(codes)} 条" if wanted else "规则目录（--select / --ignore 可用代码或前缀，如 S2）"
+    table = Table(title=title, title_justify="left")
     table.add_column("代码", no_wrap=True)
     table.add_column("级别", no_wrap=True)
     table.add_column("类别", no_wrap=True)
     table.add_column("规则")
-    for rule in RULES.values():
-        style = "red" if rule.severity == "error" else "yellow"
-        table.add_row(rule.code, f"[{style}]{'错误' if rule.severity == 'error' else '警告'}[/{style}]", GROUPS[rule.group], rule.title)
+    for r in RULES.values():
+        if r.code not in codes:
+            continue
+        style = "red" if r.severity == "error" else "yellow"
+        table.add_row(r.code, f"[{style}]{'错误' if r.severity == 'error' else '警告'}[/{style}]", GROUPS[r.group], r.title)
     console.print(table)
 
 
-@app.command()
+# What a rule's message template's fields stand for, for `rules CODE` (never a raw {field}).
+FIELD_NAMES = {
+    "detail": "具体原因", "sheets": "工作表名", "count": "个数", "first": "首个单元格", "what": "具体内容",
+    "declared": "填报值", "spent": "全年执行数", "budget": "全年预算数", "computed": "计算值", "score": "得分",
+    "rate": "执行率", "weight": "分值", "expected": "应为", "column": "列名", "total": "总额", "sum": "合计",
+    "initial": "年初预算数", "funds": "资金部分", "indicators": "指标部分", "level1": "一级指标",
+    "level2": "二级指标", "allowed": "允许的二级指标", "standard": "标准分值", "target": "目标值",
+    "result": "实际完成值", "band": "得分区间", "name": "三级指标名称", "field": "栏目名称", "text": "文字",
+    "raw": "填写内容", "phone": "电话", "basic": "基本支出", "project": "项目支出",
+}
+
+
+def readable_message(template: str) -> str:
+    """A message template with its fields named in Chinese: '得分 {score} 超过分值 {weight}' →
+    '得分〈得分〉超过分值〈分值〉'."""
+    import string
+
+    parts = []
+    for literal, field_name, _spec, _conv in string.Formatter().parse(template):
+        parts.append(literal)
+        if field_name is not None:
+            parts.append(f"〈{FIELD_NAMES.get(field_name, '…')}〉")
+    return "".join(parts)
+
+
+@app.command(cls=ChineseCommand)
 def template(
-    kind: Annotated[str, typer.Argument(help="project（项目支出）| department（部门整体）| sichuan（四川项目表）")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件 .xlsx")] = Path("自评表模板.xlsx"),
-    year: Annotated[int | None, typer.Option("--year", help="评价年度，填入标题")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="单位名称，填入表头")] = None,
+    kind: Annotated[str, typer.Argument(help="project（项目支出）| department（部门整体）| sichuan（四川项目表）", metavar="类型")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="文件", help="输出文件（.xlsx）")] = Path("自评表模板.xlsx"),
+    year: Annotated[int | None, typer.Option("--year", metavar="年度", help="评价年度，填入标题")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="名称", help="单位名称，填入表头")] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
 ) -> None:
     """生成一份空白自评表模板（带公式、数据验证和填表说明）。"""
@@ -246,47 +400,128 @@ def template(
         raise _fail("此版本尚未包含模板功能") from None
     if kind not in TEMPLATE_KINDS:
         raise _fail(f"未知的模板类型：{kind}（可选：{'、'.join(TEMPLATE_KINDS)}）")
+    if not output.suffix:
+        output = output.with_name(output.name + ".xlsx")
+    elif output.suffix.lower() != ".xlsx":
+        # The template is an Excel workbook: a .csv or .xls name would lie about its content.
+        raise _fail(f"模板是 Excel 工作簿，文件名应以 .xlsx 结尾：{output}")
     if output.exists() and not force:
         raise _fail(f"文件已存在：{output}（加 --force 覆盖）")
     write_template(kind, output, year=year, unit=unit)
     typer.echo(f"已生成模板：{output}")
 
 
+SHORT_USAGE = """xlsxtool 绩效自评表检查工具 {version}
+
+用法：把自评表文件（.xlsx / .xls / .ods / .et，可以一次拖多个，也可以是文件夹或 .zip 压缩包）
+      拖到 xlsxtool 图标上松开。检查结果显示在窗口里；有问题的表会在原文件旁边生成
+      “原文件名_校验结果.xlsx”，出错的单元格标红、写了批注。
+
+在命令行中：xlsxtool check 文件夹 --out 校验输出    （更多用法：xlsxtool -h）
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point. A file dropped on the program arrives as `xlsxtool FILE...` (no sub-command)."""
+    from typer import _click as click
+
+    _safe_streams()
     args = list(sys.argv[1:] if argv is None else argv)
-    dropped = bool(args) and args[0] not in COMMANDS and not args[0].startswith("-")
-    if dropped and any(a.startswith("-") and a != "-" for a in args):
-        # `xlsxtool 表.xlsx --force`: paths then options are the check command's own syntax.
-        args, dropped = ["check", *args], False
     try:
+        if not args and _own_console():
+            # Double-clicked: the window would flash and close. Say how to use it and wait.
+            typer.echo(SHORT_USAGE.format(version=__version__))
+            _wait_for_enter()
+            return EXIT_USAGE
+        if args[:1] == ["help"]:
+            args = ["--help", *args[1:]]
+        typo = _mistyped_command(args)
+        if typo is not None:
+            typer.echo(f"错误：没有“{args[0]}”这个命令，是不是想用 {typo}？\n"
+                       f"（如果 {args[0]} 是要检查的文件：找不到它。用 xlsxtool -h 查看帮助）", err=True)
+            return EXIT_USAGE
+        dropped = bool(args) and args[0] not in COMMANDS and not args[0].startswith("-")
+        if dropped and any(a.startswith("-") and a != "-" for a in args):
+            # `xlsxtool 表.xlsx --force`: paths then options are the check command's own syntax.
+            args, dropped = ["check", "--dropped", *args], False
         if dropped:
             code = run_check(args, dropped=True)
             _pause_if_double_clicked()
             return code
-        app(args=args, prog_name="xlsxtool")  # standalone: usage errors print help and exit 2
-        return 0
+        rv = app(args=args, prog_name="xlsxtool", standalone_mode=False)
+        return rv if isinstance(rv, int) else EXIT_OK
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.UsageError as exc:
+        show_usage_error(exc, typer.echo)
+        return EXIT_USAGE
     except typer.Exit as exc:
         return exc.exit_code
+    except typer.Abort:
+        typer.echo("已中断。", err=True)
+        return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
         typer.echo("已中断。", err=True)
         return 130
-    except Exception as exc:  # a bug in xlsxtool, not bad input: say so plainly
+    except Exception as exc:  # a bug in xlsxtool, not bad input: say so plainly, exit 3 (SPEC §4)
         if os.environ.get("XLSXTOOL_DEBUG"):
             raise
         typer.echo(f"xlsxtool 内部错误：{type(exc).__name__}: {exc}\n请把命令和文件反馈给开发者（设置 XLSXTOOL_DEBUG=1 可看到详细信息）。", err=True)
-        return 1
+        return EXIT_INTERNAL
+
+
+def _safe_streams() -> None:
+    """Never fail on the console's encoding: a Chinese Windows console or a redirect there is
+    GBK, which lacks some marks we print (✔); those become '?' instead of a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _mistyped_command(args: list[str]) -> str | None:
+    """The command a first argument was probably meant to be ('chek' → 'check'), when it is
+    neither a command nor a path that exists: `xlsxtool FILE` with a real file is a drop."""
+    if not args or args[0].startswith("-") or args[0] in COMMANDS:
+        return None
+    first = args[0]
+    if Path(first).exists() or Path(first).suffix or any(ch in first for ch in "*?[/\\"):
+        return None
+    match = difflib.get_close_matches(first.lower(), SUBCOMMANDS, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _own_console() -> bool:
+    """Whether this process has a console window to itself: started from Explorer (a double
+    click, files dropped on the icon) rather than from a command prompt, whose window stays."""
+    if os.name != "nt":
+        return False
+    try:
+        import ctypes
+
+        ids = (ctypes.c_uint * 8)()
+        count = ctypes.windll.kernel32.GetConsoleProcessList(ids, 8)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return sys.stdin is not None and sys.stdin.isatty()
+    # Us, and the xlsxtool.exe launcher pip made; a command prompt would add cmd.exe.
+    return 0 < count <= 2
+
+
+def _wait_for_enter() -> None:
+    try:
+        input("按回车键关闭窗口……")
+    except (EOFError, OSError):
+        pass
 
 
 def _pause_if_double_clicked() -> None:
     # On Windows a dropped file opens a console that closes at once; keep it open to read.
-    if os.name == "nt" and sys.stdin is not None and sys.stdin.isatty():
-        try:
-            input("按回车键关闭窗口……")
-        except EOFError:
-            pass
+    if _own_console():
+        _wait_for_enter()
 
 
 if __name__ == "__main__":

@@ -287,7 +287,10 @@ def _compute_uncached(out: Extract, form: Record) -> None:
                 form[name] = round(sum(parts), 6)
                 computed += 1
     if computed:
-        out.notes.append(f"“{form.get('name') or form.get('title')}”有 {computed} 个公式单元格没有计算结果，已按填写的数据重新计算后核对")
+        # Counts values recomputed, not formula cells (F004 counts those): worded so the two
+        # numbers never read as the same thing.
+        out.notes.append(f"“{form.get('name') or form.get('title')}”中由公式得出的 {computed} 个数值（执行率、得分、合计等）"
+                         "没有计算结果，已按填写的数据重新计算后核对（公式单元格的个数见 F004）")
 
 
 def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:

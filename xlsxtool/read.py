@@ -225,8 +225,19 @@ def _is_encrypted_ole(data: bytes) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data
 
 
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def is_ods(zf: zipfile.ZipFile) -> bool:
+    """An OpenDocument spreadsheet (.ods, LibreOffice / WPS 'ODF'): calamine reads it."""
+    try:
+        return "content.xml" in zf.namelist() and zf.read("mimetype").strip().startswith(ODS_MIMETYPE)
+    except KeyError:
+        return False
+
+
 def check_zip_limits(data: bytes) -> zipfile.ZipFile:
-    """Open an xlsx container and refuse zip bombs before anything is decompressed."""
+    """Open an xlsx (or ods) container and refuse zip bombs before anything is decompressed."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -240,7 +251,7 @@ def check_zip_limits(data: bytes) -> zipfile.ZipFile:
         raise WorkbookError(
             f"文件解压后约 {total // 1_000_000} MB，超出安全上限，拒绝读取（疑似压缩炸弹）"
         )
-    if "xl/workbook.xml" not in zf.namelist() and "xl/workbook.bin" not in zf.namelist():
+    if "xl/workbook.xml" not in zf.namelist() and "xl/workbook.bin" not in zf.namelist() and not is_ods(zf):
         raise WorkbookError("这不是 Excel 工作簿（压缩包内没有工作簿内容），请另存为 .xlsx 后重新提交")
     return zf
 
@@ -322,7 +333,7 @@ def scan_sheets(zf: zipfile.ZipFile, limit: int = 1000) -> tuple[list[tuple[str,
     return formulas, hidden
 
 
-def _read_calamine(data: bytes, path: str) -> list[SheetGrid]:
+def _read_calamine(data: bytes, path: str, notes: list[str] | None = None) -> list[SheetGrid]:
     import python_calamine as pc
 
     try:
@@ -336,9 +347,11 @@ def _read_calamine(data: bytes, path: str) -> list[SheetGrid]:
         sheet = book.get_sheet_by_name(meta.name)
         start = sheet.start or (0, 0)
         if sheet.height * max(sheet.width, 1) > MAX_CELLS_PER_SHEET:
-            raise WorkbookError(
-                f"工作表“{meta.name}”有 {sheet.height}×{sheet.width} 个单元格，超出上限，拒绝读取"
-            )
+            # The limit guards memory per sheet: one oversized sheet (a pasted data dump) must
+            # not cost the forms on the other sheets, so only this sheet is left out.
+            if notes is not None:
+                notes.append(too_big_note(meta.name, sheet.height, sheet.width))
+            continue
         # Empty cells stay '' as calamine gives them: every reader of the grid treats '' as empty.
         rows = sheet.to_python(skip_empty_area=True)
         merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
@@ -353,6 +366,14 @@ def _read_calamine(data: bytes, path: str) -> list[SheetGrid]:
             )
         )
     return sheets
+
+
+def too_big_note(name: str, height: int, width: int) -> str:
+    return (f"工作表“{name}”有 {height}×{width} 个单元格，超出每张工作表 {MAX_CELLS_PER_SHEET // 10_000} 万个的上限，"
+            "已跳过该表（其余工作表照常检查）")
+
+
+WPS_ET_MESSAGE = "WPS 表格格式（.et），请另存为 .xlsx 后重新提交"
 
 
 def _read_openpyxl(data: bytes) -> list[SheetGrid]:
@@ -383,20 +404,25 @@ def read_bytes(data: bytes, path: str) -> Workbook:
     if kind == "ole" and _is_encrypted_ole(data):
         raise EncryptedWorkbookError("工作簿设置了打开密码（已加密），无法检查；请取消密码后重新提交")
     if kind == "other":
+        if Path(path).suffix.lower() == ".et":
+            raise WorkbookError(WPS_ET_MESSAGE)
         head = data[:8]
         what = "PDF 文件" if head.startswith(b"%PDF") else "图片" if head[:3] in (b"\xff\xd8\xff", b"\x89PN", b"GIF") else "文本或其他文件"
         raise WorkbookError(f"这不是 Excel 工作簿（看起来是{what}），请提交 .xlsx 格式的自评表")
     zf = check_zip_limits(data) if kind == "zip" else None
     notes: list[str] = []
     try:
-        sheets = _read_calamine(data, path)
+        sheets = _read_calamine(data, path, notes)
         engine = "calamine"
     except EncryptedWorkbookError:
         raise
     except WorkbookError:
         raise
     except Exception as exc:  # calamine refused: give openpyxl a chance before calling it corrupt
-        if kind != "zip":
+        if kind != "zip" and Path(path).suffix.lower() == ".et":
+            # WPS's own format: older .et files are BIFF and calamine reads them; newer ones not.
+            raise WorkbookError(WPS_ET_MESSAGE, str(exc)) from exc
+        if kind != "zip" or (zf is not None and is_ods(zf)):
             raise WorkbookError("文件已损坏，无法作为工作簿读取，请重新保存或重新发送原文件", str(exc)) from exc
         try:
             sheets = _read_openpyxl(data)

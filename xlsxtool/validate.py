@@ -273,7 +273,8 @@ class Validator:
             }
             renders: dict[str, Render] = {
                 "B101": lambda r: dict(cell=r["rate_cell"], expected=pct(r["spent"] / r["budget"]), actual=pct(r["rate"]),
-                                       declared=r["rate_raw"] or pct(r["rate"]), spent=fmt(r["spent"]), budget=fmt(r["budget"]),
+                                       # as a percent like the computed rate: never '0.95' beside '90%'
+                                       declared=pct(r["rate"]), spent=fmt(r["spent"]), budget=fmt(r["budget"]),
                                        computed=pct(r["spent"] / r["budget"])),
                 "B102": lambda r: _render_b102(r),
                 "B103": lambda r: dict(cell=r["spent_cell"], expected=f"≤ {fmt(r['budget'])}", actual=fmt(r["spent"]),

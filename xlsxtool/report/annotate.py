@@ -43,7 +43,7 @@ SUMMARY_FONT = "等线"  # Office's default CJK font; LibreOffice falls back to 
 HEADER_ROW = 3  # row 1: title line, row 2: blank, row 3: column headers
 
 # Formats that openpyxl cannot open but calamine can read (values only).
-VALUES_ONLY_SUFFIXES = {".xls", ".xlsb", ".ods"}
+VALUES_ONLY_SUFFIXES = {".xls", ".xlsb", ".ods", ".et"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Characters XML 1.0 (and thus openpyxl) refuses; a message quoting a cell could contain them.
@@ -153,10 +153,75 @@ def annotate_workbook(
     wb = loaded.workbook
     notes = list(loaded.notes)
 
+    if remove_earlier_marks(wb):
+        notes.append("该文件带有上次校验的标记，已先清除旧的标红/标黄、批注和“校验结果”表，再标注本次结果")
     unanchored = _mark_cells(wb, findings)
     _add_summary_sheet(wb, findings, source.name, verdict, notes, unanchored)
+    # The copy names xlsxtool as its last author: Excel and WPS replace that on any save, so a
+    # later run can tell an untouched copy from one a clerk corrected (api.is_unedited_copy).
+    wb.properties.lastModifiedBy = COMMENT_AUTHOR
     _atomic_save(wb, dest)
     return AnnotateResult(path=dest, notes=notes)
+
+
+# --------------------------------------------------------------------------- earlier marks
+
+_SUMMARY_TITLE = re.compile(rf"^{SUMMARY_SHEET}(\(\d+\))?$")
+_OUR_FILLS = {c for c in SEVERITY_FILL.values() if c}
+
+
+def _is_our_summary(ws: Worksheet) -> bool:
+    """The 校验结果 sheet of an earlier run: its name and its column headers."""
+    if not _SUMMARY_TITLE.match(ws.title):
+        return False
+    headers = tuple(ws.cell(row=HEADER_ROW, column=c).value for c in range(1, len(SUMMARY_HEADERS) + 1))
+    return headers[:7] == SUMMARY_HEADERS[:7]
+
+
+def _our_fill(cell: Any) -> bool:
+    fill = cell.fill
+    if fill is None or fill.fill_type != "solid":
+        return False
+    return str(fill.fgColor.rgb)[-6:].upper() in _OUR_FILLS
+
+
+def remove_earlier_marks(wb: Workbook) -> bool:
+    """Take off what an earlier run added, so a corrected copy sent back gets only the new
+    verdict: the old 校验结果 sheet, our comments (a submitter's own comment we appended to
+    keeps its own text), and our fills on the cells we commented or listed. A cell's fill
+    from before our first run cannot be restored (the copy never had it): it is cleared.
+    Returns whether there was anything to remove."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    listed: set[tuple[str, str]] = set()
+    found = False
+    for ws in list(wb.worksheets):
+        if _is_our_summary(ws):
+            for sheet, addr in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=3, max_col=4, values_only=True):
+                if isinstance(sheet, str) and isinstance(addr, str):
+                    listed.add((sheet, addr))
+            wb.remove(ws)
+            found = True
+    if found:
+        wb.active = 0
+    for ws in wb.worksheets:
+        cells = getattr(ws, "_cells", {})  # only the cells the file has: never the whole used range
+        for cell in list(cells.values()):
+            comment = cell.comment
+            ours = comment is not None and (comment.author == COMMENT_AUTHOR or COMMENT_SEPARATOR in (comment.text or ""))
+            if ours:
+                found = True
+                text = comment.text or ""
+                if COMMENT_SEPARATOR in text:
+                    kept = text.split(f"\n{COMMENT_SEPARATOR}", 1)[0].rstrip()
+                    cell.comment = Comment(kept, comment.author or "") if kept else None
+                else:
+                    cell.comment = None
+            if (ours or (ws.title, cell.coordinate) in listed) and _our_fill(cell):
+                cell.fill = PatternFill(fill_type=None)
+                found = True
+    return found
 
 
 # --------------------------------------------------------------------------- loading
@@ -383,6 +448,10 @@ def _add_summary_sheet(
     title = ws.cell(row=1, column=1)
     _put(title, f"{file_name}　　校验结论：{verdict} — {totals}")
     title.font = Font(name=SUMMARY_FONT, size=13, bold=True)
+    rebuilt = any("批注副本为新建的" in n for n in notes)
+    guide = ws.cell(row=2, column=1)
+    _put(guide, fix_and_send_back(file_name, verdict, rebuilt))
+    guide.font = Font(name=SUMMARY_FONT, size=11, color="C00000")
 
     header_fill = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
     for col, (name, width) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS, strict=True), start=1):
@@ -431,6 +500,7 @@ def _add_summary_sheet(
 
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(SUMMARY_HEADERS))}{row}"
+    _print_landscape(ws)
 
     row += 1  # one blank row between the table and the notes
     for note in notes:
@@ -438,6 +508,27 @@ def _add_summary_sheet(
         cell = ws.cell(row=row, column=1)
         _put(cell, f"说明：{note}")
         cell.font = body
+
+
+def fix_and_send_back(file_name: str, verdict: str, rebuilt: bool) -> str:
+    """Row 2 of 校验结果: which file the submitter corrects and returns."""
+    if verdict == "通过":
+        return "未发现错误；如有警告请复核。"
+    if rebuilt:  # a values-only copy of an .xls/.ods/.et: its formatting is gone, fix the original
+        return (f"改正方法：请在原文件“{file_name}”中改正本表列出的问题，保存后把原文件发回"
+                "（本副本由旧格式重建，不含原表格式）。")
+    return ("改正方法：直接在本文件中改正标红（错误）和标黄（警告）的单元格，保存后把本文件发回即可；"
+            "本表和标记不用删除，再次检查时会自动清除。")
+
+
+def _print_landscape(ws: Worksheet) -> None:
+    """Print on landscape pages, all columns on one page width, the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
 # --------------------------------------------------------------------------- saving

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from ..api import CheckResult
 
 FINDING_FIELDS = ["file", "form", "sheet", "cell", "rule", "severity", "message", "expected", "actual"]
+# The layout of `check --format json` (docs/json.md). Raised when a key is removed or changes
+# meaning; keys may be added without raising it.
+SCHEMA_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -35,13 +38,22 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp creates 0600; the output gets the mode any new file of the user gets.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def result_json(result: CheckResult, annotated: dict[str, str] | None = None) -> dict[str, Any]:
+def _umask() -> int:
+    from .annotate import _umask as umask
+
+    return umask()
+
+
+def result_json(result: CheckResult, annotated: dict[str, str] | None = None,
+                copy_errors: dict[str, str] | None = None) -> dict[str, Any]:
     files = []
     for r in result.files:
         entry: dict[str, Any] = {
@@ -68,9 +80,14 @@ def result_json(result: CheckResult, annotated: dict[str, str] | None = None) ->
             entry["notes"] = r.notes
         if annotated and r.path in annotated:
             entry["annotated"] = annotated[r.path]
+        if copy_errors and r.path in copy_errors:
+            entry["annotate_error"] = copy_errors[r.path]
+        entry["form_details"] = r.form_records()
         files.append(entry)
     return {
+        "schema_version": SCHEMA_VERSION,
         "files": files,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "summary": {
             "files": len(result.files),
             "forms": result.forms,
@@ -95,25 +112,52 @@ def dumps_check_json(doc: dict[str, Any]) -> str:
     (`indent=` switches json to its pure-Python encoder, ~10× slower on a bureau's 10 MB)."""
     files = []
     for entry in doc["files"]:
-        head = {k: v for k, v in entry.items() if k != "findings"}
-        findings = entry.get("findings") or []
-        text = "    " + _one_line(head)[:-1] + ', "findings": ['
-        if findings:
-            text += "\n" + ",\n".join("      " + _one_line(f) for f in findings) + "\n    "
-        files.append(text + "]}")
-    rest = "".join(f',\n  {_one_line(k)}: {_one_line(v)}' for k, v in doc.items() if k != "files")
-    body = "\n" + ",\n".join(files) + "\n  " if files else ""
-    return '{\n  "files": [' + body + "]" + rest + "\n}"
+        head = {k: v for k, v in entry.items() if k not in _LINE_PER_ITEM}
+        text = "    " + _one_line(head)[:-1]
+        for key in _LINE_PER_ITEM:
+            if key in entry:
+                text += f", {_one_line(key)}: " + _items(entry[key], "      ", "    ")
+        files.append(text + "}")
+    parts = []
+    for key, value in doc.items():
+        if key == "files":
+            parts.append('"files": [' + ("\n" + ",\n".join(files) + "\n  " if files else "") + "]")
+        elif isinstance(value, list):
+            parts.append(f"{_one_line(key)}: " + _items(value, "    ", "  "))
+        else:
+            parts.append(f"{_one_line(key)}: {_one_line(value)}")
+    return "{\n  " + ",\n  ".join(parts) + "\n}"
 
 
-def findings_csv(result: CheckResult) -> str:
+# Per file, these lists get a line per item (the rest of the file's entry is one line).
+_LINE_PER_ITEM = ("form_details", "findings")
+
+
+def _items(values: list[Any], indent: str, closing: str) -> str:
+    if not values:
+        return "[]"
+    return "[\n" + ",\n".join(indent + _one_line(v) for v in values) + "\n" + closing + "]"
+
+
+def findings_csv(result: CheckResult, bom: bool = False) -> str:
+    """One row per finding. *bom*: start with a UTF-8 byte-order mark, so Excel opens the
+    file as UTF-8 (as the frames CSV of `convert` does)."""
     buf = io.StringIO()
+    if bom:
+        buf.write("\ufeff")
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FINDING_FIELDS)
     for f in result.findings:
         row = f.to_dict()
         writer.writerow([safe_cell(row[k]) if row[k] is not None else "" for k in FINDING_FIELDS])
     return buf.getvalue()
+
+
+def frame_paths(out_dir: Path, fmt: str, names: list[str]) -> list[Path]:
+    """The files write_frames writes for these frame names (to refuse overwriting them)."""
+    if fmt == "xlsx":
+        return [out_dir / "frames.xlsx"]
+    return [out_dir / f"{name}.{fmt}" for name in names]
 
 
 def write_frames(frames: dict[str, pd.DataFrame], out_dir: Path, fmt: str) -> list[Path]:

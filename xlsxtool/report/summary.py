@@ -8,6 +8,11 @@ readable by pandas):
   header (``pd.read_excel(path, sheet_name="汇总", header=1)``).
 * ``问题清单`` — every finding, one row each.
 * ``规则统计`` — findings per rule and the number of files involved, with a bar chart.
+* ``各表得分`` — one row per form: 文件, 表单, 类型, 工作表, 标题单元格, 分值合计, 总分 (numbers),
+  等级, 错误, 警告, 结论.
+* ``跳过的文件`` — every file found but not checked, and why.
+
+Every sheet prints landscape, one page wide, with its header row repeated on each page.
 
 All text goes through ``safe_cell`` and the workbook is created with ``strings_to_formulas``
 and ``strings_to_urls`` off, so nothing a submitter typed can become a formula or a link.
@@ -30,6 +35,10 @@ if TYPE_CHECKING:
     from ..api import CheckResult, FileResult
 
 SUMMARY_SHEET, FINDINGS_SHEET, RULES_SHEET = "汇总", "问题清单", "规则统计"
+FORMS_SHEET, SKIPPED_SHEET = "各表得分", "跳过的文件"
+FORMS_HEADER = ["文件", "表单", "类型", "工作表", "标题单元格", "分值合计", "总分", "等级", "错误", "警告", "结论"]
+SKIPPED_HEADER = ["文件", "原因"]
+KINDS = {"project": "项目支出", "department": "部门整体支出"}
 SUMMARY_HEADER = ["文件", "单位", "项目/表单", "表数", "错误", "警告", "总分", "结论", "批注副本"]
 FINDINGS_HEADER = ["文件", "表单", "工作表", "单元格", "规则", "级别", "问题说明", "应为", "实际"]
 RULES_HEADER = ["规则", "级别", "规则名称", "次数", "涉及文件数"]
@@ -131,7 +140,9 @@ def summary_row(r: FileResult) -> list[Any]:
     if not units:
         units = _unique([f.get("department") for f in forms])
     names = _unique([f.get("name") or f.get("title") for f in forms])
-    scores = "、".join(_score(total) for _fid, _name, total in r.form_scores())  # declared 总分, else the sum
+    totals = [total for _fid, _name, total in r.form_scores()]  # declared 总分, else the sum
+    # One form (the usual submission): the 总分 as a number, so the column sorts and sums.
+    scores: Any = totals[0] if len(totals) == 1 and totals[0] is not None else "、".join(map(_score, totals))
     return [r.path, "、".join(units), _join_limited(names), r.forms, r.errors, r.warnings, scores, r.verdict]
 
 
@@ -171,8 +182,53 @@ def _write(result: CheckResult, tmp: Path, base: Path, annotated: dict[str, str]
         _summary_sheet(wb, result, base, annotated, header_fmt, note_fmt)
         _findings_sheet(wb, result, header_fmt)
         _rules_sheet(wb, result, header_fmt)
+        _forms_sheet(wb, result, header_fmt)
+        _skipped_sheet(wb, result, header_fmt)
+        for ws in wb.worksheets():
+            _print_landscape(ws, 1 if ws.get_name() == SUMMARY_SHEET else 0)
     finally:
         wb.close()
+
+
+def _print_landscape(ws: Worksheet, header_row: int) -> None:
+    """Landscape A4, every column on one page width (as many pages down as needed), the
+    header row repeated: the sheets print readably instead of across three pages."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+
+
+def _forms_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+    ws = wb.add_worksheet(FORMS_SHEET)
+    _write_row(ws, 0, FORMS_HEADER, header_fmt)
+    widths = _Widths(FORMS_HEADER)
+    row = 0
+    for r in result.files:
+        for rec in r.form_records():
+            row += 1
+            values = [r.path, rec["name"], KINDS.get(rec["kind"] or "", rec["kind"]), rec["sheet"], rec["title_cell"],
+                      rec["total_weight"], rec["total_score"],
+                      # A form with errors gets no grade yet (as on screen).
+                      "待改正" if rec["errors"] else rec["grade"], rec["errors"], rec["warnings"], rec["verdict"]]
+            _write_row(ws, row, values)
+            widths.see(values)
+    widths.apply(ws)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, row, len(FORMS_HEADER) - 1)
+
+
+def _skipped_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+    ws = wb.add_worksheet(SKIPPED_SHEET)
+    _write_row(ws, 0, SKIPPED_HEADER, header_fmt)
+    widths = _Widths(SKIPPED_HEADER)
+    for row, skipped in enumerate(result.skipped, start=1):
+        values = [skipped.path, skipped.reason]
+        _write_row(ws, row, values)
+        widths.see(values)
+    widths.apply(ws)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(result.skipped), 0), len(SKIPPED_HEADER) - 1)
 
 
 def _summary_sheet(wb: Workbook, result: CheckResult, base: Path, annotated: dict[str, str],
@@ -181,6 +237,8 @@ def _summary_sheet(wb: Workbook, result: CheckResult, base: Path, annotated: dic
     verdicts = Counter(r.verdict for r in result.files)
     note = (f"共 {len(result.files)} 个文件、{result.forms} 张表；错误 {result.errors} 条，警告 {result.warnings} 条；"
             f"通过 {verdicts['通过']} 个，需修改 {verdicts['需修改']} 个，无法读取 {verdicts['无法读取']} 个")
+    if result.skipped:
+        note += f"；跳过 {len(result.skipped)} 个（见“{SKIPPED_SHEET}”表）"
     ws.write_string(0, 0, note, note_fmt)
     head = 1
     _write_row(ws, head, SUMMARY_HEADER, header_fmt)
