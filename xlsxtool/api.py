@@ -23,8 +23,11 @@ from .findings import Finding
 from .normalize import INDICATOR_INDEX, Extract, extract, to_frames
 from .read import WorkbookError, read_bytes
 from .rules import RULES
+from .word import WORD_SUFFIXES, WordInfo
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+# What a check picks up in folders and zips: workbooks and Word reports (xlsxtool/word.py).
+DOCUMENT_SUFFIXES = WORKBOOK_SUFFIXES + WORD_SUFFIXES
 MAX_ZIP_SUBMISSION_BYTES = 2_000_000_000
 MAX_ZIP_SUBMISSION_MEMBERS = 20_000
 
@@ -56,6 +59,11 @@ class FileResult:
     error: str | None = None  # F001/F002 code when unreadable
     notes: list[str] = field(default_factory=list)  # things the user should know (hidden sheets…)
     _scores: list[tuple[int, str, float | None]] | None = field(default=None, repr=False)
+    word: WordInfo | None = None  # a Word report: how its tables are addressed (see word.py)
+
+    @property
+    def is_word(self) -> bool:
+        return self.word is not None
 
     @property
     def path(self) -> str:
@@ -167,7 +175,7 @@ def _zip_sources(path: Path, display: str) -> Iterator[Source]:
         if info.is_dir():
             continue
         name = _zip_member_name(info)
-        if any(_skip_name(part) for part in name.split("/")) or not name.lower().endswith(WORKBOOK_SUFFIXES):
+        if any(_skip_name(part) for part in name.split("/")) or not name.lower().endswith(DOCUMENT_SUFFIXES):
             continue
         yield Source(display=f"{display}/{name}", path=path, member=info.filename)
 
@@ -191,7 +199,7 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple
                     seen.add((str(src.path), src.member))
                     sources.append(src)
             return
-        if not explicit and (p.suffix.lower() not in WORKBOOK_SUFFIXES or "_校验结果" in p.stem):
+        if not explicit and (p.suffix.lower() not in DOCUMENT_SUFFIXES or "_校验结果" in p.stem):
             return
         key = (str(resolved), None)
         if key not in seen:
@@ -229,6 +237,10 @@ def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileR
     display = source.display
     if isinstance(data_or_error, WorkbookError):
         return _unreadable(source, data_or_error)
+    from .word import is_word
+
+    if is_word(data_or_error, display):
+        return _word_findings(source, data_or_error)
     try:
         book = read_bytes(data_or_error, display)
         ext = extract(book)
@@ -247,6 +259,24 @@ def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileR
                     message=rule.message.format(count=len(ext.formula_cells_without_value), first=f"{sheet}!{cell}"),
                     expected="公式计算结果", actual="无缓存值")
         )
+    return result
+
+
+def _word_findings(source: Source, data: bytes) -> FileResult:
+    """A Word report: its tables checked like sheets (findings addressed 表N + A1 once validated,
+    see validate_results), its text against them (N7xx), F007 where it holds no form."""
+    from .narrative import check_narrative
+    from .word import read_word
+
+    try:
+        doc = read_word(data, source.display)
+        ext = extract(doc.book)
+    except WorkbookError as exc:
+        return _unreadable(source, exc)
+    result = FileResult(source=source, extract=ext, notes=_notes(ext), word=doc.info)
+    if not ext.forms:
+        result.findings.append(_file_finding("F007", source.display, tables=doc.info.tables))
+    result.findings.extend(check_narrative(doc.paragraphs, ext, source.display))
     return result
 
 
@@ -332,6 +362,8 @@ def validate_results(results: list[FileResult], codes: set[str], tolerances: dic
         for f in validate(frames, codes, tolerances):
             by_file[f.file].findings.append(f)
     for r in results:
+        if r.word is not None:  # grid addresses → the table each finding lies in (SPEC §6)
+            r.findings = [r.word.relocate_finding(f) for f in r.findings]
         r.findings = sorted((f for f in r.findings if f.rule in codes), key=lambda f: f.sort_key)
 
 
@@ -464,6 +496,11 @@ def _annotate_one(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[s
     src, findings, source_path, dest, verdict = job
     try:
         data = src.read() if src.member is not None else None
+        if dest.suffix.lower() == ".docx":  # a Word report (annotate_all names its copy .docx)
+            from .report.annotate_docx import annotate_docx
+
+            res = annotate_docx(source_path, findings, dest, verdict=verdict, source_bytes=data)
+            return str(res.path), list(res.notes)
         res = annotate_workbook(source_path, findings, dest, verdict=verdict, source_bytes=data,
                                 loaded=_PRELOADED.pop(_preload_key(src), None))
     except Exception as exc:  # a copy that cannot be written must not hide the report
@@ -531,7 +568,9 @@ def annotate_all(result: CheckResult, out_dir: Path | None = None, force: bool =
         # A member of a zip: name the copy after the member, next to the zip.
         # (the decoded member name from `display`, not the raw cp437 one).
         source_path = src.path if src.member is None else src.path.parent / Path(src.display).name
-        dest = output_path(source_path, out_dir, force=force, taken=taken)
+        # A Word report's copy is a .docx whatever the original's name (.doc/.wps are converted).
+        named = source_path.with_suffix(".docx") if r.is_word else source_path
+        dest = output_path(named, out_dir, force=force, taken=taken)
         taken.add(dest)
         jobs_list.append((src, r.findings, source_path, dest, r.verdict))
     jobs = jobs or os.cpu_count() or 1
@@ -578,6 +617,9 @@ def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileRes
     """Tidy frames of every readable workbook (for `convert`), plus the per-file results."""
     sources, missing = discover(paths)
     results = [load(s) for s in sources] + [_not_found(m) for m in missing]
+    for r in results:
+        if r.word is not None and r.extract is not None:  # cells on joined tables read '表5!G3'
+            r.word.relocate_records(r.extract)
     frames = to_frames([r.extract for r in results if r.extract is not None])
     return frames, results
 
