@@ -515,6 +515,7 @@ def write_docx(path: Path, paragraphs: list[str], forms: list[Form]) -> None:
         for run in title.runs:
             run.bold = True
             run.font.size = Pt(14)
+    document.add_paragraph()  # Word always ends the body with a paragraph (LibreOffice's .doc export needs it)
     props = document.core_properties
     props.author = props.last_modified_by = "xlsxtool samples"
     props.title = "2023年度部门整体支出绩效自评报告"

@@ -252,6 +252,7 @@ class _Form:
     total_score: float | None
     unit: float  # the funds block's money unit in 万元 (1 for 万元, 0.0001 for 元)
     total: dict[str, Any] = field(default_factory=dict)  # the 年度资金总额 row
+    sources: list[dict[str, Any]] = field(default_factory=list)  # 当年财政拨款, 上年结转 … rows
     expense: dict[str, float] = field(default_factory=dict)  # department: 基本支出 / 项目支出
     names: tuple[str, ...] = ()  # how the text may name it (project forms)
 
@@ -287,6 +288,8 @@ def _forms(ext: Any) -> list[_Form]:
                 continue
             if r["section"] == "total" and not form.total:
                 form.total = r
+            elif r["section"] == "source":
+                form.sources.append(r)
             elif r["section"] == "expense" and r.get("amount") is not None:
                 for key in ("基本支出", "项目支出"):
                     if key in str(r.get("source") or "") and key not in form.expense:
@@ -539,7 +542,11 @@ class _Checker:
             return
         values = [(c, form.total.get(c)) for c in columns]
         values = [(c, float(v) * form.unit) for c, v in values if isinstance(v, (int, float)) and v == v]
-        if not values or any(abs(round(v - st.wan, 9)) <= tol for _c, v in values):
+        # A text that agrees with a source row (当年财政拨款) where the table's own total is wrong
+        # is the table's problem (B104), not the text's.
+        others = [float(r[c]) * form.unit for r in form.sources for c in columns
+                  if isinstance(r.get(c), (int, float)) and r[c] == r[c]]
+        if not values or any(abs(round(v - st.wan, 9)) <= tol for v in [v for _c, v in values] + others):
             return
         column, value = values[-1]
         label = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}[column]
