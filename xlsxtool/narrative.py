@@ -472,7 +472,9 @@ class _Checker:
     # ------------------------------------------------------------ N701 / N702
     def _scope(self, para: int) -> _Form | None:
         """The table a paragraph describes: a project it names (or a heading just above names),
-        the only form, or the department form where the paragraph speaks of the department."""
+        the only form of a project report, or the department form where the paragraph speaks of
+        the department (本单位, 部门整体 …): a department report's text names many sums that are
+        not its form's."""
         if not self.forms:
             return None
         text = re.sub(r"\s+", "", self.paragraphs[para - 1])
@@ -491,8 +493,8 @@ class _Checker:
             return named[0]
         if named:
             return None
-        if len(self.forms) == 1:
-            return self.forms[0]
+        if len(self.forms) == 1 and self.forms[0].kind == "project":
+            return self.forms[0]  # a project report: what it says of 预算/执行 is its project's
         departments = [f for f in self.forms if f.kind == "department"]
         if len(departments) == 1 and _DEPARTMENT_RE.search(text):
             return departments[0]
