@@ -405,3 +405,14 @@ def test_real_corpus_tables_as_word_tables_give_the_workbook_findings(tmp_path: 
 def test_check_bytes_takes_a_report() -> None:
     result = api.check_bytes(REPORT.read_bytes(), name="upload.docx")
     assert result.forms == 11 and any(f.rule == "N704" for f in result.findings)
+
+
+def test_quick_start_checks_the_sample_report_too(tmp_path: Path) -> None:
+    """README: `xlsxtool check samples/ --out 校验输出` checks the two workbooks and the report."""
+    out = tmp_path / "校验输出"
+    proc = run_cli("check", str(SAMPLES), "--out", str(out), "--format", "json")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    doc = json.loads(proc.stdout)
+    assert sorted(Path(f["path"]).suffix for f in doc["files"]) == [".docx", ".xlsx", ".xlsx"]
+    assert doc["summary"]["forms"] == 33
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".xlsx", ".xlsx", ".xlsx"]  # 3 copies + 汇总
