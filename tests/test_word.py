@@ -343,7 +343,7 @@ def test_annotated_copy_marks_cells_and_paragraphs_and_keeps_the_rest(tmp_path: 
     # The summary block: title, hint, table with one row per finding, notes, page break; then the original.
     assert document.paragraphs[0].text.startswith("校验结果：需修改 — 错误 32 项，警告 3 项")
     summary = document.tables[0]
-    assert [c.text for c in summary.rows[0].cells] == ["序号", "位置", "规则", "级别", "问题说明"]
+    assert [c.text for c in summary.rows[0].cells] == ["序号", "位置", "表单", "规则", "级别", "问题说明"]
     assert len(summary.rows) == 1 + len(result.findings)
     assert {"第19段", "第9个表格 I16"} <= {row.cells[1].text for row in summary.rows}
     # 表9 (实验教学管理与研究) I16: the C301 cell, shaded red, its comment on its text.

@@ -36,8 +36,8 @@ from ..word import (
 from .annotate import COMMENT_AUTHOR, SEVERITY_FILL, SEVERITY_LABEL, AnnotateResult, _same_file
 
 SUMMARY_TITLE = "校验结果"
-SUMMARY_HEADERS = ("序号", "位置", "规则", "级别", "问题说明")
-SUMMARY_WIDTHS_CM = (1.2, 3.6, 1.5, 1.3, 10.4)
+SUMMARY_HEADERS = ("序号", "位置", "表单", "规则", "级别", "问题说明")
+SUMMARY_WIDTHS_CM = (1.1, 3.2, 3.6, 1.4, 1.2, 7.5)  # scaled to the first section's text width
 HEADER_FILL = "DDEBF7"
 _PARAGRAPH_RE = re.compile(r"^第(\d+)段$")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -219,21 +219,29 @@ def _insert_summary(document: Any, body: Any, findings: list[Finding], file_name
         cell.paragraphs[0].add_run(name).bold = True
         _shade(cell._tc, HEADER_FILL)
     for i, f in enumerate(rows, start=1):
-        values = (str(i), location(f, True) or "—", f.rule, SEVERITY_LABEL.get(f.severity, f.severity), f.message)
+        values = (str(i), location(f, True) or "—", f.form or "", f.rule, SEVERITY_LABEL.get(f.severity, f.severity),
+                  f.message)
         cells = table.rows[i].cells
         for cell, value in zip(cells, values, strict=True):
             cell.paragraphs[0].add_run(_clean(value)).font.size = Pt(9)
         color = SEVERITY_FILL.get(f.severity)
         if color:
-            _shade(cells[3]._tc, color)
+            _shade(cells[4]._tc, color)
     if not rows:
         table.rows[1].cells[0].merge(table.rows[1].cells[-1]).paragraphs[0].add_run("未发现问题")
     table.autofit = False
-    for column, width in zip(table.columns, SUMMARY_WIDTHS_CM, strict=True):
-        column.width = Cm(width)  # w:gridCol, which LibreOffice and WPS lay the table out by
+    section = document.sections[0]
+    try:
+        usable = section.page_width - section.left_margin - section.right_margin
+        scale = usable / Cm(sum(SUMMARY_WIDTHS_CM)) if usable > 0 else 1.0
+    except TypeError:  # a section without page size or margins: keep the widths as given
+        scale = 1.0
+    widths = [int(Cm(w) * scale) for w in SUMMARY_WIDTHS_CM]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice and WPS lay the table out by
     for row in table.rows:
-        for cell, width in zip(row.cells, SUMMARY_WIDTHS_CM, strict=True):
-            cell.width = Cm(width)  # w:tcW, which Word prefers
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width  # w:tcW, which Word prefers
     added.append(table._tbl)
     for note in notes:
         p = document.add_paragraph()
