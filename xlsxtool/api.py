@@ -21,9 +21,9 @@ from typing import Any
 
 from .findings import Finding
 from .normalize import INDICATOR_INDEX, Extract, extract, to_frames
-from .read import WorkbookError, read_bytes
+from .read import Workbook, WorkbookError, read_bytes
 from .rules import RULES
-from .word import WORD_SUFFIXES, WordInfo
+from .word import WORD_SUFFIXES, WordInfo, is_word, read_word
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 # What a check picks up in folders and zips: workbooks and Word reports (xlsxtool/word.py).
@@ -232,17 +232,16 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple
 
 
 # ---------------------------------------------------------------- checking
-def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileResult:
-    """Parse one workbook (F001/F002 on failure) and its file-level findings (F003, F004)."""
+def file_findings(source: Source, data_or_error: bytes | WorkbookError | Workbook) -> FileResult:
+    """Parse one workbook (F001/F002 on failure) and its file-level findings (F003, F004).
+    A Word report goes through here too, its tables already read (see _word_findings)."""
     display = source.display
     if isinstance(data_or_error, WorkbookError):
         return _unreadable(source, data_or_error)
-    from .word import is_word
-
-    if is_word(data_or_error, display):
+    if isinstance(data_or_error, bytes) and is_word(data_or_error, display):
         return _word_findings(source, data_or_error)
     try:
-        book = read_bytes(data_or_error, display)
+        book = data_or_error if isinstance(data_or_error, Workbook) else read_bytes(data_or_error, display)
         ext = extract(book)
     except WorkbookError as exc:
         return _unreadable(source, exc)
@@ -263,20 +262,21 @@ def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileR
 
 
 def _word_findings(source: Source, data: bytes) -> FileResult:
-    """A Word report: its tables checked like sheets (findings addressed 表N + A1 once validated,
-    see validate_results), its text against them (N7xx), F007 where it holds no form."""
+    """A Word report: its tables checked like sheets by file_findings (findings addressed 表N +
+    A1 once validated, see validate_results), F007 instead of F003 where it holds no form (only
+    its text was checked), and its text against its tables (N7xx, xlsxtool/narrative.py)."""
     from .narrative import check_narrative
-    from .word import read_word
 
     try:
         doc = read_word(data, source.display)
-        ext = extract(doc.book)
     except WorkbookError as exc:
         return _unreadable(source, exc)
-    result = FileResult(source=source, extract=ext, notes=_notes(ext), word=doc.info)
-    if not ext.forms:
-        result.findings.append(_file_finding("F007", source.display, tables=doc.info.tables))
-    result.findings.extend(check_narrative(doc.paragraphs, ext, source.display))
+    result = file_findings(source, doc.book)
+    result.word = doc.info
+    result.findings = [_file_finding("F007", source.display, tables=doc.info.tables) if f.rule == "F003" else f
+                       for f in result.findings]
+    if result.extract is not None:
+        result.findings.extend(check_narrative(doc.paragraphs, result.extract, source.display))
     return result
 
 

@@ -131,7 +131,8 @@ class WordInfo:
             name, addr = self.relocate(sheet, cell)
             return addr if name == sheet else f"{name}!{addr}"
 
-        for records in (ext.forms, ext.funds, ext.goals):
+        # Every list of dict records the Extract holds ('answers' arrives with issue 12).
+        for records in (getattr(ext, name, None) or [] for name in ("forms", "funds", "goals", "answers")):
             for rec in records:
                 if rec.get("sheet") in self.grids:
                     for key in [k for k in rec if k.endswith("_cell")]:
