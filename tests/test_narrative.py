@@ -296,3 +296,14 @@ def test_unreadable_text_raises_nothing() -> None:
              "基本支出：万元；人员经费：元", "\x00\x01 12.5.6万元", "９９．５％"]
     assert findings(noise) == []
     assert findings(noise, [PROJECT, department_form()]) == []
+
+
+def test_scales_and_other_subjects_are_not_compared() -> None:
+    # '总分100分' before the score in the same sentence part is the scale, not a score.
+    assert findings(["本次评价总分100分，测试项目自评得分96分。"], [PROJECT]) == []
+    dept = department_form()  # 执行率 100 %, 总分 97
+    # The department's paragraph speaks of some projects' rate, not of the department's.
+    assert findings(["本单位部分项目执行率较低，为85%。"], [dept, PROJECT]) == []
+    assert codes(findings(["本单位预算执行率为85%。"], [dept, PROJECT])) == [("N702", "第1段")]
+    # A project named and the department's total in one sentence: which total is meant is unclear.
+    assert findings(["本单位共实施测试项目等2个项目，部门整体自评得分96分。"], [dept, PROJECT]) == []

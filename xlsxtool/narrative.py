@@ -122,6 +122,7 @@ class Statement:
     share_of: str | None = None  # item named in '占…的 N%'
     part: int | None = None  # index of the amount a share is a share of
     in_brackets: bool = False
+    context: str = ""  # the sentence part it stands in (since the last 。；), whitespace removed
     wan: float = 0.0  # money in 万元 (after a unit slip is corrected)
     slipped: bool = False
 
@@ -196,6 +197,8 @@ def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
         clause = context[_last_cut(context, _CLAUSE_END) + 1:]
         prev_end = end
         st.in_brackets = _depth_before(text, start) > 0
+        part_end = min([i for i in (text.find(ch, end) for ch in _PART_END) if i >= 0] or [len(text)])
+        st.context = re.sub(r"\s+", "", text[part_start:part_end])
         item, implied, qualifier = _keywords(clause)
         if item is None and qualifier is not None and unit != "分":
             # '基本支出预算为769.78万元，实际支出为769.78万元': the subject carries over the comma.
@@ -221,6 +224,11 @@ def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
         if st.money and not st.in_brackets:
             last_money[part_start] = len(out)
         out.append(st)
+    # '总分100分，自评得分96分': in one sentence part, every total but the last is the scale.
+    totals = [st for st in out if st.role == "total" and st.unit == "分"]
+    for a, b in zip(totals, totals[1:], strict=False):
+        if a.context == b.context:
+            a.role = "other"
     return out
 
 
@@ -470,14 +478,16 @@ class _Checker:
         return before[-1] if len(before) >= 1 else None
 
     # ------------------------------------------------------------ N701 / N702
-    def _scope(self, para: int) -> _Form | None:
-        """The table a paragraph describes: a project it names (or a heading just above names),
-        the only form of a project report, or the department form where the paragraph speaks of
-        the department (本单位, 部门整体 …): a department report's text names many sums that are
-        not its form's."""
+    def _scope(self, st: Statement) -> _Form | None:
+        """The table a statement describes: a project its paragraph names (or a heading just
+        above names), the only form of a project report, or the department form where the
+        statement's own sentence speaks of the department (本单位, 部门整体 …) and of no project
+        (a department report's text names many sums that are not its form's). Unclear: None."""
         if not self.forms:
             return None
+        para = st.para
         text = re.sub(r"\s+", "", self.paragraphs[para - 1])
+        speaks_of_department = bool(_DEPARTMENT_RE.search(st.context))
         named = [f for f in self.forms if f.names and any(n in text for n in f.names)]
         if not named:
             for back in (para - 1, para - 2):
@@ -489,22 +499,27 @@ class _Checker:
                             break
                     elif heading:
                         break
+        departments = [f for f in self.forms if f.kind == "department"]
+        if named and speaks_of_department and departments:
+            return None  # '本单位共实施X等10个项目，部门整体自评得分96分': which total is meant?
         if len(named) == 1:
             return named[0]
         if named:
             return None
         if len(self.forms) == 1 and self.forms[0].kind == "project":
             return self.forms[0]  # a project report: what it says of 预算/执行 is its project's
-        departments = [f for f in self.forms if f.kind == "department"]
-        if len(departments) == 1 and _DEPARTMENT_RE.search(text):
+        about_projects = "项目" in st.context.replace("项目支出", "")
+        if len(departments) == 1 and speaks_of_department and not about_projects:
             return departments[0]
         return None
 
-    def _department(self, para: int) -> _Form | None:
+    def _department(self, st: Statement) -> _Form | None:
+        """The department form for 基本支出/项目支出 and 收入/支出 totals: department items,
+        unless the statement is placed in a project's context."""
         departments = [f for f in self.forms if f.kind == "department"]
         if len(departments) != 1:
             return None
-        scope = self._scope(para)
+        scope = self._scope(st)
         return departments[0] if scope is None or scope is departments[0] else None
 
     def against_tables(self) -> None:
@@ -523,7 +538,7 @@ class _Checker:
     def _amount(self, st: Statement) -> None:
         tol = max(0.01, st.half_unit)
         if st.item in ("基本支出", "项目支出") and st.qualifier in (None, *_BUDGETS):
-            form = self._department(st.para)
+            form = self._department(st)
             if form is None or st.item not in form.expense:
                 return
             value = form.expense[st.item]  # 按支出性质分 amounts are written in 万元
@@ -532,10 +547,10 @@ class _Checker:
                           column=f"按支出性质分的{st.item}", table=_wan(value))
             return
         if st.item in ("支出", "收入") and st.qualifier in _BUDGETS:
-            form = self._department(st.para)
+            form = self._department(st)
             columns = ("budget_initial", "budget")
         elif st.item is None and st.qualifier in (*_BUDGETS, "spent"):
-            form = self._scope(st.para)
+            form = self._scope(st)
             columns = {"budget_initial": ("budget_initial",), "budget": ("budget",), "budget_any": ("budget_initial", "budget"),
                        "spent": ("spent",)}[st.qualifier]  # type: ignore[index]
         else:
@@ -558,7 +573,7 @@ class _Checker:
                   stated=st.shown(), column=label, table=_wan(value))
 
     def _rate(self, st: Statement) -> None:
-        form = self._scope(st.para)
+        form = self._scope(st)
         if form is None or not form.total:
             return
         declared, budget, spent = (form.total.get(k) for k in ("rate", "budget", "spent"))
@@ -576,7 +591,7 @@ class _Checker:
                   stated=st.raw, column="执行率", table=f"{_num(round(candidates[0], 2))}%")
 
     def _score(self, st: Statement) -> None:
-        form = self._scope(st.para)
+        form = self._scope(st)
         if form is None or form.total_score is None:
             return
         tol = 0.5 / 10**st.decimals
