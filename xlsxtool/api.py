@@ -21,7 +21,7 @@ from typing import Any
 
 from .findings import Finding
 from .normalize import INDICATOR_INDEX, Extract, extract, to_frames
-from .read import Workbook, WorkbookError, read_bytes
+from .read import WorkbookError, read_bytes
 from .rules import RULES
 from .word import WORD_SUFFIXES, WordInfo, is_word, read_word
 
@@ -232,9 +232,11 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple
 
 
 # ---------------------------------------------------------------- checking
-def file_findings(source: Source, data_or_error: bytes | WorkbookError | Workbook) -> FileResult:
+def file_findings(source: Source, data_or_error: bytes | WorkbookError | Any) -> FileResult:
     """Parse one workbook (F001/F002 on failure) and its file-level findings (F003, F004).
     A Word report goes through here too, its tables already read (see _word_findings)."""
+    from .read import Workbook
+
     display = source.display
     if isinstance(data_or_error, WorkbookError):
         return _unreadable(source, data_or_error)

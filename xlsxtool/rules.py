@@ -62,10 +62,6 @@ _RULES = [
     Rule("F005", "error", "缺少必需的列或区块", "自评表缺少{what}，无法完整校验", "表单标题单元格",
          "识别出了自评表，但缺少必需的列或区块（如没有“得分”列、没有资金表）。",
          "绩效指标表头只有“分值”没有“得分” → F005"),
-    Rule("F007", "warning", "Word 报告中没有自评表", "文档中没有找到自评表表格（共 {tables} 个表格），只核对了正文文字", "—",
-         "Word 自评报告中没有能识别的自评表表格（整份报告只有文字，或表格不是自评表）：只检查了正文中的数字（N 类规则）。"
-         "Word 报告不会报 F003。",
-         "只有文字、没有表格的自评报告 → F007"),
     # B — funds
     Rule("B101", "error", "执行率计算错误", "执行率填报为 {declared}，按 全年执行数 {spent} ÷ 全年预算数 {budget} 应为 {computed}",
          "执行率单元格",
@@ -164,8 +160,14 @@ _RULES = [
          "同一工作簿（或同一提交）中，各项目支出自评表的全年预算数之和不应超过部门整体表中的项目支出。", "X603"),
 ]
 
-# N — the narrative of a Word report against its tables and against itself (xlsxtool/narrative.py)
+# Word reports (issue 13), kept apart from the list above so that edits to either merge cleanly:
+# F007 (listed with the F rules by group) and N — the narrative against its tables and itself.
 _RULES += [
+    Rule("F007", "warning", "Word 报告中没有自评表", "文档中没有找到自评表表格（共 {tables} 个表格），只核对了正文文字", "—",
+         "Word 自评报告中没有能识别的自评表表格（整份报告只有文字，或表格不是自评表）：只检查了正文中的数字（N 类规则）。"
+         "Word 报告不会报 F003。",
+         "只有文字、没有表格的自评报告 → F007"),
+
     Rule("N701", "error", "正文总分与表格不符", "正文所述自评得分 {stated} 分，与{form}表中的总分 {table} 分不符",
          "正文中陈述总分的段落（第N段）",
          "正文中写明的自评得分（自评得分/综合得分/总分）应与该报告自评表的总分一致；按正文写到的位数取整比较。",
