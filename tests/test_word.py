@@ -416,3 +416,10 @@ def test_quick_start_checks_the_sample_report_too(tmp_path: Path) -> None:
     assert sorted(Path(f["path"]).suffix for f in doc["files"]) == [".docx", ".xlsx", ".xlsx"]
     assert doc["summary"]["forms"] == 33
     assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".xlsx", ".xlsx", ".xlsx"]  # 3 copies + 汇总
+
+
+def test_read_book_reads_either_kind() -> None:
+    from xlsxtool.word import read_book
+
+    assert [s.name for s in read_book(REPORT.read_bytes(), "r.docx").sheets] == [f"表{i}" for i in range(1, 12)]
+    assert read_book(SPLIT.read_bytes(), "t.xlsx").engine == "calamine"

@@ -707,3 +707,12 @@ def location(f: Finding, word: bool) -> str:
     if f.sheet and f.cell:
         return f"{f.sheet}!{f.cell}"
     return f.sheet or ""
+
+
+def read_book(data: bytes, path: str) -> Workbook:
+    """The grids of a workbook or of a Word report, whichever the bytes are (for callers that
+    only need the grids, such as `check --explain`; addresses on joined tables are the virtual
+    grid's, see WordInfo.relocate)."""
+    from .read import read_bytes
+
+    return read_word(data, path).book if is_word(data, path) else read_bytes(data, path)
