@@ -9,7 +9,11 @@ with them, and writes two workbooks:
 * ``<部门>_<年>年度绩效自评表.xlsx``       - all eleven forms stacked in one sheet
   ``自评表`` (department form first, two blank rows between forms, the first
   form starting at B2, i.e. at an offset);
-* ``<部门>_<年>年度绩效自评表_分表.xlsx``  - one form per sheet, starting at A1.
+* ``<部门>_<年>年度绩效自评表_分表.xlsx``  - one form per sheet, starting at A1;
+* ``<部门>_<年>年度绩效自评报告.docx``     - the report as published: the narrative paragraphs
+  of the seed, then the eleven forms as Word tables with the same merges (gridSpan / vMerge),
+  each table laid out like its sheet in the ``_分表`` workbook (so a finding's A1 address is the
+  same in both).
 
 Seed text format (Word tables as text): a table starts at a line holding
 ``\\t2023年度…绩效自评表``; rows are separated by one blank line; every cell
@@ -96,6 +100,20 @@ CellValue = str | int | float
 
 
 # --------------------------------------------------------------------------- parsing
+
+
+BOOKMARK_RE = re.compile(r"\[bookmark: [^\]]*\]")
+
+
+def parse_narrative(text: str) -> list[str]:
+    """The report's paragraphs before its first table, verbatim except the text export's
+    ``[bookmark: …]`` markers (bookmarks in the original, not text); trailing blank lines dropped."""
+    lines = text.split("\n")
+    end = next((i for i, line in enumerate(lines) if TITLE_RE.match(line)), len(lines))
+    paragraphs = [mask_phones(BOOKMARK_RE.sub("", line)) for line in lines[:end]]
+    while paragraphs and not paragraphs[-1].strip():
+        paragraphs.pop()
+    return paragraphs
 
 
 def parse_tables(text: str) -> list[list[list[str]]]:
@@ -426,7 +444,120 @@ def build(seed: Path, out_dir: Path) -> list[Path]:
         setup_sheet(ws, left=0)
         write_form(ws, fmt, form, top=0, left=0)
     wb.close()
-    return [stacked, split]
+
+    # 3. the Word report: narrative, then one table per form
+    report = out_dir / f"{dept.name or '部门'}_{year.group(0) if year else ''}年度绩效自评报告.docx"
+    write_docx(report, parse_narrative(seed.read_text(encoding="utf-8")), forms)
+    return [stacked, split, report]
+
+
+# --------------------------------------------------------------------------- the Word report
+
+
+def form_grid(form: Form) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
+    """A laid-out form as text rows (NCOLS wide) and merged ranges (r0, c0, r1, c1)."""
+    rows = [[""] * NCOLS for _ in range(form.nrows)]
+    merges: list[tuple[int, int, int, int]] = []
+    for cell in form.cells:
+        value = cell.value
+        rows[cell.row][cell.col] = value if isinstance(value, str) else str(value)
+        if (cell.row, cell.col) != (cell.last_row, cell.last_col):
+            merges.append((cell.row, cell.col, cell.last_row, cell.last_col))
+    return rows, merges
+
+
+def write_docx(path: Path, paragraphs: list[str], forms: list[Form]) -> None:
+    """The report as a .docx (python-docx): paragraphs, then each form as a bordered table
+    (its title row without borders, as in the published report); byte-identical on re-runs."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "宋体"
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, margin, Cm(1.8))
+    for text in paragraphs:
+        document.add_paragraph(text)
+    usable = section.page_width - section.left_margin - section.right_margin
+    widths = [int(usable * w / sum(COL_WIDTHS)) for w in COL_WIDTHS]
+    for n, form in enumerate(forms):
+        if n:
+            document.add_paragraph()  # Word needs a paragraph between two tables
+        rows, merges = form_grid(form)
+        table = document.add_table(rows=len(rows), cols=NCOLS)
+        table.style = "Table Grid"
+        for r0, c0, r1, c1 in merges:
+            table.cell(r0, c0).merge(table.cell(r1, c1))
+        grid = table.rows
+        for r, values in enumerate(rows):
+            cells = grid[r].cells
+            for c, value in enumerate(values):
+                if value and cells[c]._tc is not None and (r, c) == _top_left(merges, r, c):
+                    lines = value.split("\n")
+                    cell = cells[c]
+                    cell.paragraphs[0].text = lines[0]
+                    for line in lines[1:]:
+                        cell.add_paragraph(line)
+        for c, width in enumerate(widths):
+            for cell in table.columns[c].cells:
+                cell.width = width
+        _no_borders(table.rows[0].cells[0])  # the title row
+        title = table.rows[0].cells[0].paragraphs[0]
+        title.alignment = 1  # centred
+        for run in title.runs:
+            run.bold = True
+            run.font.size = Pt(14)
+    document.add_paragraph()  # Word always ends the body with a paragraph (LibreOffice's .doc export needs it)
+    props = document.core_properties
+    props.author = props.last_modified_by = "xlsxtool samples"
+    props.title = "2023年度部门整体支出绩效自评报告"
+    props.comments = "Generated by samples/build_samples.py from seed 001"
+    props.created = props.modified = FIXED_TIMESTAMP
+    props.revision = 1
+    document.save(str(path))
+    _fix_zip_times(path)
+
+
+def _top_left(merges: list[tuple[int, int, int, int]], r: int, c: int) -> tuple[int, int]:
+    for r0, c0, r1, c1 in merges:
+        if r0 <= r <= r1 and c0 <= c <= c1:
+            return r0, c0
+    return r, c
+
+
+def _no_borders(cell: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tc_pr.insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText",
+                                "w:vAlign", "w:hideMark")
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the package with fixed member timestamps (python-docx stamps the current time)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
 
 
 # --------------------------------------------------------------------------- checking

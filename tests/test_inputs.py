@@ -59,10 +59,10 @@ def test_every_skipped_file_is_listed_with_why(tmp_path: Path) -> None:
     out = tmp_path / "输出"
     proc = run_cli("check", str(folder), "--out", str(out))
     assert proc.returncode == 0
-    assert "跳过 2 个文件" in proc.stdout and "自评报告.pdf（不是工作簿）" in proc.stdout
+    assert "跳过 2 个文件" in proc.stdout and "自评报告.pdf（不是工作簿或 Word 报告）" in proc.stdout
     doc = _json(run_cli("check", str(folder), "--format", "json"))
     reasons = {Path(s["path"]).name: s["reason"] for s in doc["skipped"]}
-    assert reasons == {"自评报告.pdf": "不是工作簿", "~$自评表.xlsx": "Office 打开文件时生成的临时文件"}
+    assert reasons == {"自评报告.pdf": "不是工作簿或 Word 报告", "~$自评表.xlsx": "Office 打开文件时生成的临时文件"}
     ws = openpyxl.load_workbook(out / "校验汇总.xlsx")["跳过的文件"]
     rows = {Path(r[0]).name: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert rows == reasons
@@ -89,7 +89,7 @@ def test_zip_inside_the_batch_zip_is_read(tmp_path: Path) -> None:
     assert set(by_path) == {member, f"{batch}/单位乙/表.xlsx"}
     assert by_path[member].forms == 11 and by_path[member].verdict == "需修改"
     skipped = {s.path.removeprefix(f"{batch}/"): s.reason for s in result.skipped}
-    assert skipped["单位甲.zip/说明.pdf"] == "不是工作簿"
+    assert skipped["单位甲.zip/说明.pdf"] == "不是工作簿或 Word 报告"
     assert "嵌套超过 3 层" in skipped["套娃.zip/d.zip/e.zip"]
 
 

@@ -26,9 +26,12 @@ from .findings import Finding
 from .normalize import INDICATOR_INDEX, Extract, answers_frame, extract, to_frames
 from .read import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES, WorkbookError, read_bytes
 from .rules import RULES
+from .word import WORD_SUFFIXES, WordInfo, is_word, read_word
 
 # .et is WPS's own format: calamine reads the BIFF-based ones (the reader says when it cannot).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
+# What a check picks up in folders and zips: workbooks and Word reports (xlsxtool/word.py).
+DOCUMENT_SUFFIXES = WORKBOOK_SUFFIXES + WORD_SUFFIXES
 MAX_ZIP_SUBMISSION_BYTES = 2_000_000_000  # nested zips expanded in memory, over a whole run
 MAX_ZIP_SUBMISSION_MEMBERS = 20_000  # members listed, over a zip and the zips inside it
 MAX_ZIP_DEPTH = 3  # the bureau's zip › a unit's zip › a department's zip
@@ -107,6 +110,11 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # things the user should know (hidden sheets…)
     _scores: list[tuple[int, str, float | None]] | None = field(default=None, repr=False)
     _weights: list[float | None] | None = field(default=None, repr=False)
+    word: WordInfo | None = None  # a Word report: how its tables are addressed (see word.py)
+
+    @property
+    def is_word(self) -> bool:
+        return self.word is not None
 
     @property
     def path(self) -> str:
@@ -241,7 +249,7 @@ def _skip_reason(name: str) -> str | None:
     return None
 
 
-NOT_A_WORKBOOK = "不是工作簿"
+NOT_A_WORKBOOK = "不是工作簿或 Word 报告"
 # A clerk's corrected copy sent back is checked as any file; only an untouched one is skipped.
 EARLIER_COPY = "以前生成的批注副本，没有修改过"
 _CORE_XML_MAX = 1_000_000
@@ -352,7 +360,7 @@ class _ZipWalk:
                 self.skipped.append(Skipped(shown, reason))
             elif name.lower().endswith(".zip"):
                 yield from self._nested(zf, info, shown, rel, where, depth)
-            elif not name.lower().endswith(WORKBOOK_SUFFIXES):
+            elif not name.lower().endswith(DOCUMENT_SUFFIXES):
                 self.skipped.append(Skipped(shown, NOT_A_WORKBOOK))
             elif _is_copy_name(name) and not _too_big(info) and is_unedited_copy(zf.read(info)):
                 self.skipped.append(Skipped(shown, EARLIER_COPY))
@@ -447,7 +455,7 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = (),
                     seen.add((str(src.path), src.member, src.inner))
                     sources.append(src)
             return
-        if not explicit and p.suffix.lower() not in WORKBOOK_SUFFIXES:
+        if not explicit and p.suffix.lower() not in DOCUMENT_SUFFIXES:
             skip.append(Skipped(str(p), NOT_A_WORKBOOK))
             return
         if not explicit and _is_copy_name(p.name) and _written_by_us(p):
@@ -495,13 +503,18 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[Path] = (),
 
 
 # ---------------------------------------------------------------- checking
-def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileResult:
-    """Parse one workbook (F001/F002 on failure) and its file-level findings (F003, F004)."""
+def file_findings(source: Source, data_or_error: bytes | WorkbookError | Any) -> FileResult:
+    """Parse one workbook (F001/F002 on failure) and its file-level findings (F003, F004).
+    A Word report goes through here too, its tables already read (see _word_findings)."""
+    from .read import Workbook
+
     display = source.display
     if isinstance(data_or_error, WorkbookError):
         return _unreadable(source, data_or_error)
+    if isinstance(data_or_error, bytes) and is_word(data_or_error, display):
+        return _word_findings(source, data_or_error)
     try:
-        book = read_bytes(data_or_error, display)
+        book = data_or_error if isinstance(data_or_error, Workbook) else read_bytes(data_or_error, display)
         ext = extract(book)
     except WorkbookError as exc:
         return _unreadable(source, exc)
@@ -524,6 +537,25 @@ def file_findings(source: Source, data_or_error: bytes | WorkbookError) -> FileR
                     message=rule.message.format(count=len(ext.formula_cells_without_value), first=f"{sheet}!{cell}"),
                     expected="公式计算结果", actual="无缓存值")
         )
+    return result
+
+
+def _word_findings(source: Source, data: bytes) -> FileResult:
+    """A Word report: its tables checked like sheets by file_findings (findings addressed 表N +
+    A1 once validated, see validate_results), F007 instead of F003 where it holds no form (only
+    its text was checked), and its text against its tables (N7xx, xlsxtool/narrative.py)."""
+    from .narrative import check_narrative
+
+    try:
+        doc = read_word(data, source.display)
+    except WorkbookError as exc:
+        return _unreadable(source, exc)
+    result = file_findings(source, doc.book)
+    result.word = doc.info
+    result.findings = [_file_finding("F007", source.display, tables=doc.info.tables) if f.rule == "F003" else f
+                       for f in result.findings]
+    if result.extract is not None:
+        result.findings.extend(check_narrative(doc.paragraphs, result.extract, source.display))
     return result
 
 
@@ -611,6 +643,8 @@ def validate_results(results: list[FileResult], codes: set[str], tolerances: dic
         for f in validate(frames, codes, tolerances):
             by_file[f.file].findings.append(f)
     for r in results:
+        if r.word is not None:  # grid addresses → the table each finding lies in (SPEC §6)
+            r.findings = [r.word.relocate_finding(f) for f in r.findings]
         r.findings = sorted((f for f in r.findings if f.rule in codes), key=lambda f: f.sort_key)
 
 
@@ -752,6 +786,11 @@ def _annotate_job(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[s
     src, findings, source_path, dest, verdict = job
     try:
         data = src.read() if src.member is not None else None
+        if dest.suffix.lower() == ".docx":  # a Word report (annotate_all names its copy .docx)
+            from .report.annotate_docx import annotate_docx
+
+            res = annotate_docx(source_path, findings, dest, verdict=verdict, source_bytes=data)
+            return str(res.path), list(res.notes)
         res = annotate_workbook(source_path, findings, dest, verdict=verdict, source_bytes=data,
                                 loaded=_PRELOADED.pop(_preload_key(src), None))
     except OSError as exc:  # a copy that cannot be written must not hide the report
@@ -875,7 +914,9 @@ def _annotation_jobs(result: CheckResult, out_dir: Path | None, force: bool) -> 
         # (the decoded member name from `display`, not the raw cp437 one).
         source_path = src.path if src.member is None else src.path.parent / Path(src.display).name
         folder = mirrored_folder(out_dir, src.rel) if out_dir is not None else None
-        dest = output_path(source_path, folder, force=force, taken=taken)
+        # A Word report's copy is a .docx whatever the original's name (.doc/.wps are converted).
+        named = source_path.with_suffix(".docx") if r.is_word else source_path
+        dest = output_path(named, folder, force=force, taken=taken)
         taken.add(dest)
         jobs_list.append((src, r.findings, source_path, dest, r.verdict))
     return jobs_list
@@ -927,6 +968,9 @@ def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileRes
     """Tidy frames of every readable workbook (for `convert`), plus the per-file results."""
     sources, missing = discover(paths)
     results = [load(s) for s in sources] + [_not_found(m) for m in missing]
+    for r in results:
+        if r.word is not None and r.extract is not None:  # cells on joined tables read '表5!G3'
+            r.word.relocate_records(r.extract)
     frames = to_frames([r.extract for r in results if r.extract is not None])
     return frames, results
 

@@ -307,7 +307,7 @@ def convert(
             raise _fail("导出 parquet 需要安装 pyarrow：pip install 'xlsxtool[parquet]'") from None
     frames, results = api.frames_of(paths)
     if not results:
-        raise _fail("没有找到可读取的工作簿（.xlsx .xlsm .xls .xlsb .ods .et）")
+        raise _fail("没有找到可读取的工作簿或 Word 报告（.xlsx .xlsm .xls .xlsb .ods .et .docx）")
     existing = [p for p in export.frame_paths(out, to.value, list(frames)) if p.exists()]
     if existing and not force:
         raise _fail(f"输出文件已存在：{'、'.join(map(str, existing))}（加 --force 覆盖，或换一个 --out 文件夹）")

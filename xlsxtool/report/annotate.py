@@ -84,8 +84,10 @@ def output_path(source: Path, out_dir: Path | None = None, force: bool = False,
 
 
 def copy_suffix(source: Path) -> str:
-    """The annotated copy's suffix: ``.xlsm`` keeps its macros, everything else is ``.xlsx``."""
-    return ".xlsm" if Path(source).suffix.lower() == ".xlsm" else ".xlsx"
+    """The annotated copy's suffix: ``.xlsm`` keeps its macros, a Word report stays ``.docx``
+    (report/annotate_docx.py), everything else is ``.xlsx``."""
+    suffix = Path(source).suffix.lower()
+    return suffix if suffix in (".xlsm", ".docx") else ".xlsx"
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..rules import grade
+from ..word import location, table_label
 
 if TYPE_CHECKING:
     from ..api import CheckResult, FileResult
@@ -21,7 +22,7 @@ VERDICT_MARK = {"通过": "✔", "需修改": "✘", "无法读取": "⚠"}
 GBK_VERDICT_MARK = {"通过": "√", "需修改": "×", "无法读取": "！"}
 MAX_DETAILED_FILES = 5  # a bulk run details this many files with findings; the summary has all
 MAX_SKIPPED_SHOWN = 8
-NOTHING_CHECKED = ("没有检查任何文件：没有找到可检查的工作簿（.xlsx .xlsm .xls .xlsb .ods .et）。\n"
+NOTHING_CHECKED = ("没有检查任何文件：没有找到可检查的工作簿或 Word 报告（.xlsx .xlsm .xls .xlsb .ods .et .docx .doc .wps）。\n"
                    "结论：未检查，不能算通过。")
 
 
@@ -61,7 +62,7 @@ def print_file(console: Console, file: FileResult, annotated: str | None = None,
     for f in file_level:
         line = Text("   ")
         line.append(f"{f.rule} {SEVERITY_LABEL[f.severity]}", style=SEVERITY_STYLE[f.severity])
-        line.append(f"  {f.sheet + '!' + f.cell if f.cell else ''} {f.message}")
+        line.append(f"  {location(f, file.is_word) if f.cell else ''} {f.message}")
         console.print(line)
     for form_id, name, total in file.form_scores():
         items = [f for f in file.findings if f.form_id == form_id]
@@ -75,8 +76,10 @@ def print_file(console: Console, file: FileResult, annotated: str | None = None,
             console.print(Text(f"   {tick} {name}  — 无问题（{score}）", style="green"))
             continue
         sheet = items[0].sheet or ""
+        # A Word report's forms are tables: '第4个表格' and '第4个表格 G24' (SPEC §6).
+        where = (table_label(sheet) or sheet) if file.is_word else f"工作表 {sheet}"
         table = Table(
-            title=f"{name}（工作表 {sheet}，{score}）：错误 {errors}，警告 {warnings}",
+            title=f"{name}（{where}，{score}）：错误 {errors}，警告 {warnings}",
             title_justify="left",
             title_style="bold",
             show_lines=False,
@@ -89,7 +92,8 @@ def print_file(console: Console, file: FileResult, annotated: str | None = None,
         table.add_column("问题说明", overflow="fold")
         for f in items:
             style = SEVERITY_STYLE[f.severity]
-            table.add_row(Text(SEVERITY_LABEL[f.severity], style=style), Text(f.rule, style=style), f.cell or "—", f.message)
+            cell = (location(f, True) if file.is_word else f.cell) or "—"
+            table.add_row(Text(SEVERITY_LABEL[f.severity], style=style), Text(f.rule, style=style), cell, f.message)
         console.print(table)
     if annotated:
         console.print(Text(f"   已生成批注副本：{annotated}", style="cyan"))

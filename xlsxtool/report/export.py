@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..word import location
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -72,6 +74,8 @@ def result_json(result: CheckResult, annotated: dict[str, str] | None = None,
                     "message": f.message,
                     "expected": f.expected,
                     "actual": f.actual,
+                    # Where a person looks: '第4个表格 G12' / '第3段' in a report, 'Sheet!G12' in a workbook.
+                    "location": location(f, r.is_word) or None,
                 }
                 for f in r.findings
             ],

@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..word import table_label
 from .export import atomic_write, safe_cell
 
 if TYPE_CHECKING:
@@ -279,7 +280,9 @@ def _findings_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
     for r in result.files:
         for f in r.findings:
             row += 1
-            values = [f.file, f.form, f.sheet, f.cell, f.rule, LEVELS.get(f.severity, f.severity),
+            # A Word report's table reads '第4个表格' (its text '正文', cell '第3段'), SPEC §6.
+            sheet = (table_label(f.sheet) or f.sheet) if r.is_word else f.sheet
+            values = [f.file, f.form, sheet, f.cell, f.rule, LEVELS.get(f.severity, f.severity),
                       f.message, f.expected, f.actual]
             _write_row(ws, row, values)
             widths.see(values)

@@ -1,0 +1,644 @@
+"""N701–N706: the numbers a Word report's text states, against its tables and against each other.
+
+A 自评报告 says things like "2023年本单位支出预算1,463.31万元，其中：基本支出1,129.76万元，占77%；
+项目支出333.56万元，占22%" or "综合绩效自评得分为96分". This module reads such *statements* out of
+the body paragraphs and compares them (SPEC §3, N rules):
+
+* N701 the stated overall score with the 总分 of the table it describes;
+* N702 a stated budget / executed amount / 执行率 (or the department's 基本支出 / 项目支出) with
+  the funds block of that table;
+* N703 stated parts with their stated whole (基本支出 = 人员经费 + 公用经费; 支出 = 基本支出 +
+  项目支出 + …; 收入 = the six kinds of 收入), the whole and its parts possibly in adjacent paragraphs;
+* N704 a stated share (占 77%) with part ÷ whole of the stated amounts;
+* N705 a unit slip: the same figure written in 元 in one place and in 万元 in another;
+* N706 stated points per 一级 group with the stated total.
+
+Precision first: a number counts only when its clause names what it is; amounts in brackets,
+changes on last year (增长/减少 N%), targets (≥, 以上), per-head figures and anything the
+vocabulary below does not name are left alone, and a paragraph that cannot be read raises
+nothing. Numbers are compared as written: an amount at half a unit of its last written digit
+(at least 0.01 万元), a share at 0.5 / 0.05 / 0.01 points for 0 / 1 / 2 decimals.
+
+Findings anchor at `sheet` "正文", `cell` "第N段" (N over the body paragraphs, tables excluded,
+1-based) — the paragraph that states the whole, or the amount itself for N702 and N705.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Finding
+from .rules import RULES
+from .word import NARRATIVE_SHEET
+
+# Parsing sees half-width digits and signs; Chinese punctuation stays as it is (a full-width
+# comma between two numbers separates them, it is never a thousands separator).
+_TRANS = str.maketrans("０１２３４５６７８９．％，\u3000\xa0", "0123456789.%，  ")
+_AMOUNT_RE = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*"
+    r"(亿元|万元|元|%|分(?![之析别配类钟期批项级层摊担管布散数值]))"
+)
+_SENTENCE_END = "。！？!?\n"
+_PART_END = _SENTENCE_END + "；;"
+_CLAUSE_END = _PART_END + "，、"
+
+
+@dataclass(frozen=True)
+class _Item:
+    name: str  # canonical: 基本支出, 人员经费, 支出 (a total), 收入 (a total) …
+    qualifier: str | None = None  # implied by the wording: 支出预算 is a budget
+
+
+# Item vocabulary (what an amount is). Matched longest first at each position.
+_ITEMS: dict[str, _Item] = {
+    "基本支出": _Item("基本支出"),
+    "项目支出": _Item("项目支出"),
+    "人员经费": _Item("人员经费"), "人员支出": _Item("人员经费"), "人员经费支出": _Item("人员经费"),
+    "公用经费": _Item("公用经费"), "日常公用经费": _Item("公用经费"), "公用支出": _Item("公用经费"),
+    "日常公用支出": _Item("公用经费"), "公用经费支出": _Item("公用经费"),
+    "上缴上级支出": _Item("上缴上级支出"), "经营支出": _Item("经营支出"),
+    "对附属单位补助支出": _Item("对附属单位补助支出"),
+    "财政拨款收入": _Item("财政拨款收入"), "上级补助收入": _Item("上级补助收入"), "事业收入": _Item("事业收入"),
+    "经营收入": _Item("经营收入"), "附属单位上缴收入": _Item("附属单位上缴收入"), "其他收入": _Item("其他收入"),
+    "支出预算": _Item("支出", "budget_any"), "支出合计": _Item("支出"), "支出总计": _Item("支出"),
+    "总支出": _Item("支出"), "整体支出": _Item("支出"), "一般公共预算支出": _Item("支出"),
+    "本年支出": _Item("支出"), "年度支出": _Item("支出"),
+    "收入预算": _Item("收入", "budget_any"), "收入合计": _Item("收入"), "收入总计": _Item("收入"),
+    "总收入": _Item("收入"), "本年收入": _Item("收入"),
+}
+# What is said of an amount: which column of a funds block it is.
+_QUALIFIERS: dict[str, str] = {
+    "年初预算数": "budget_initial", "年初预算": "budget_initial",
+    "全年预算数": "budget", "全年预算": "budget", "调整后预算数": "budget", "调整后预算": "budget", "调整预算": "budget",
+    "预算数": "budget_any", "预算金额": "budget_any", "预算资金": "budget_any", "预算": "budget_any",
+    "全年执行数": "spent", "执行数": "spent", "实际支出": "spent", "实际执行": "spent", "支出数": "spent",
+    "决算数": "spent", "实际使用": "spent", "已支出": "spent", "实际完成支出": "spent",
+    "执行率": "rate", "预算执行率": "rate", "资金执行率": "rate",
+}
+_KEYWORD_RE = re.compile("|".join(sorted(map(re.escape, list(_ITEMS) + list(_QUALIFIERS)), key=len, reverse=True)))
+# A clause with one of these states a change, a remainder, a target or a per-head figure.
+_NOT_A_STATEMENT_RE = re.compile(
+    r"增长|增加|减少|下降|上升|提高|降低|同比|较上年|比上年|上年|增幅|降幅|增减|节约|结余|结转|收回|差额|超支|缺口|"
+    r"平均|人均|生均|每人|每生|每年|标准|≥|≤|>|<|不低于|不少于|不超过|不高于|控制在|以内|约"
+)
+_APPROXIMATE_AFTER_RE = re.compile(r"^\s*(以上|以内|以下|左右|余|多)")
+_SHARE_RE = re.compile(r"占|比重|比例")
+_TOTAL_MARK_RE = re.compile(r"合计|共计|总计")
+_GROUPS = {"产出": "产出指标", "效益": "效益指标", "满意度": "满意度指标", "成本": "成本指标", "预算执行": "预算执行率"}
+_GROUP_RE = re.compile(r"(产出|效益|满意度|成本)指标|(预算|资金)执行(率|情况)?")
+_TOTAL_SCORE_RE = re.compile(r"总分|总得分|综合得分|综合评分|自评得分|自评分|评价得分|最终得分|整体得分|总体得分|评分结果|自评结果")
+_WEIGHT_RE = re.compile(r"满分|分值|权重|扣")
+_DEPARTMENT_RE = re.compile(r"部门整体|整体支出|本部门|本单位|我单位|我局|我院|我校|本局|本院|本校|单位整体|部门预算|全年收支|收支总")
+
+_FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # whole: (its parts, the parts that must all be stated before a shortfall counts)
+    "基本支出": (("人员经费", "公用经费"), ("人员经费", "公用经费")),
+    "支出": (("基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"), ("基本支出", "项目支出")),
+    "收入": (("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"),
+             ("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")),
+}
+# Parts of a part: a run of 支出's parts may carry 基本支出's own parts in between.
+_SUBPARTS = {"支出": ("人员经费", "公用经费")}
+_BUDGETS = ("budget_initial", "budget", "budget_any")
+_WINDOW = 3  # paragraphs between a whole and its next part, or a total score and its groups
+
+
+@dataclass
+class Statement:
+    """A number the text states, with what it is said to be."""
+
+    para: int  # 1-based body paragraph
+    value: float  # as written
+    decimals: int
+    unit: str  # 亿元 / 万元 / 元 / % / 分
+    raw: str  # as written: '1,129.76万元'
+    item: str | None = None
+    qualifier: str | None = None
+    role: str | None = None  # share / rate / change / total / group / other (None: a plain amount)
+    group: str | None = None  # 一级 group of a group score
+    share_of: str | None = None  # item named in '占…的 N%'
+    part: int | None = None  # index of the amount a share is a share of
+    in_brackets: bool = False
+    context: str = ""  # the sentence part it stands in (since the last 。；), whitespace removed
+    wan: float = 0.0  # money in 万元 (after a unit slip is corrected)
+    slipped: bool = False
+
+    @property
+    def money(self) -> bool:
+        return self.unit in ("亿元", "万元", "元")
+
+    @property
+    def half_unit(self) -> float:
+        """Half a unit of the last written digit, in 万元 for money (rounding as written)."""
+        half = 0.5 / 10**self.decimals
+        return half * _TO_WAN.get(self.unit, 1.0)
+
+    def shown(self) -> str:
+        if self.slipped:
+            return f"{_num(self.wan)}万元（正文写作 {self.raw}）"
+        return self.raw
+
+
+_TO_WAN = {"亿元": 10_000.0, "万元": 1.0, "元": 0.0001}
+
+
+def _num(value: float) -> str:
+    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _wan(value: float) -> str:
+    return f"{_num(value)}万元"
+
+
+# --------------------------------------------------------------------------- reading statements
+
+
+def _depth_before(text: str, pos: int) -> int:
+    opened = text.count("（", 0, pos) + text.count("(", 0, pos)
+    closed = text.count("）", 0, pos) + text.count(")", 0, pos)
+    return opened - closed
+
+
+def _last_cut(text: str, ends: str) -> int:
+    return max(text.rfind(ch) for ch in ends)
+
+
+def _keywords(text: str) -> tuple[str | None, str | None, str | None]:
+    """(last item keyword, its implied qualifier, last qualifier) in a stretch of text."""
+    item = implied = qualifier = None
+    for m in _KEYWORD_RE.finditer(text):
+        word = m.group(0)
+        if word in _ITEMS:
+            item, implied = _ITEMS[word].name, _ITEMS[word].qualifier
+        else:
+            qualifier = _QUALIFIERS[word]
+    return item, implied, qualifier
+
+
+def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
+    """The statements of paragraph n (1-based)."""
+    text = raw_text.translate(_TRANS)
+    out: list[Statement] = []
+    prev_end = 0
+    last_money: dict[int, int] = {}  # sentence-part start → index (in out) of its last money amount
+    for m in _AMOUNT_RE.finditer(text):
+        start, end = m.start(), m.end()
+        whole, frac, unit = m.group(1), m.group(2) or "", m.group(3)
+        st = Statement(para=n, value=float(whole.replace(",", "") + ("." + frac if frac else "")),
+                       decimals=len(frac), unit=unit, raw=m.group(0).strip())
+        sentence = _last_cut(text[:start], _SENTENCE_END) + 1
+        part_start = _last_cut(text[:start], _PART_END) + 1
+        since = max(prev_end, sentence)
+        context = text[since:start]
+        clause = context[_last_cut(context, _CLAUSE_END) + 1:]
+        prev_end = end
+        st.in_brackets = _depth_before(text, start) > 0
+        part_end = min([i for i in (text.find(ch, end) for ch in _PART_END) if i >= 0] or [len(text)])
+        st.context = re.sub(r"\s+", "", text[part_start:part_end])
+        item, implied, qualifier = _keywords(clause)
+        if item is None and qualifier is not None and unit != "分":
+            # '基本支出预算为769.78万元，实际支出为769.78万元': the subject carries over the comma.
+            carried, carried_implied, _q = _keywords(text[part_start:start])
+            item, implied = carried, carried_implied
+        st.item, st.qualifier = item, qualifier or implied
+        if _NOT_A_STATEMENT_RE.search(clause) or _APPROXIMATE_AFTER_RE.match(text[end:]):
+            st.role = "change"
+        elif unit == "%":
+            if _SHARE_RE.search(clause):
+                st.role = "share"
+                at = max(clause.rfind("占"), 0)
+                st.share_of = _keywords(clause[at:])[0]
+                st.part = last_money.get(part_start)
+            elif st.qualifier == "rate":
+                st.role = "rate"
+            else:
+                st.role = "other"
+        elif unit == "分":
+            _score_role(st, clause, text[sentence:start])
+        elif st.item is None and _TOTAL_MARK_RE.search(clause):
+            st.role = "total"  # '人员经费…、公用经费…，合计251.16万元'
+        if st.money and not st.in_brackets:
+            last_money[part_start] = len(out)
+        out.append(st)
+    # '总分100分，自评得分96分': in one sentence part, every total but the last is the scale.
+    totals = [st for st in out if st.role == "total" and st.unit == "分"]
+    for a, b in zip(totals, totals[1:], strict=False):
+        if a.context == b.context:
+            a.role = "other"
+    return out
+
+
+def _score_role(st: Statement, clause: str, sentence: str) -> None:
+    if "分别" in clause or _WEIGHT_RE.search(clause) or st.in_brackets:
+        st.role = "other"  # per-indicator points, a weight, a deduction, '产出指标（50分）'
+        return
+    group = _GROUP_RE.search(clause)
+    total = _TOTAL_SCORE_RE.search(clause)
+    if group is None and total is None:
+        groups = list(_GROUP_RE.finditer(sentence))  # '3.满意度指标：…满意度达100%得10分'
+        group = groups[0] if len(groups) == 1 else None
+    if group is not None:  # '产出指标自评得分45分': the group's points, not the total
+        st.role, st.group = "group", _GROUPS[group.group(1) or "预算执行"]
+    elif total is not None:
+        st.role = "total"
+    else:
+        st.role = "other"
+
+
+# --------------------------------------------------------------------------- the tables
+
+
+@dataclass
+class _Form:
+    form_id: int
+    kind: str
+    name: str
+    total_score: float | None
+    unit: float  # the funds block's money unit in 万元 (1 for 万元, 0.0001 for 元)
+    total: dict[str, Any] = field(default_factory=dict)  # the 年度资金总额 row
+    sources: list[dict[str, Any]] = field(default_factory=list)  # 当年财政拨款, 上年结转 … rows
+    expense: dict[str, float] = field(default_factory=dict)  # department: 基本支出 / 项目支出
+    names: tuple[str, ...] = ()  # how the text may name it (project forms)
+
+
+_NAME_TRIM_RE = re.compile(r"[（(][^）)]*[）)]|专项经费$|专项资金$|项目经费$|项目资金$|专项$|项目$|经费$|资金$")
+
+
+def _names(name: str) -> tuple[str, ...]:
+    full = re.sub(r"\s+", "", name)
+    core = _NAME_TRIM_RE.sub("", full)
+    core = _NAME_TRIM_RE.sub("", core)
+    inner = re.findall(r"[（(]([^）)]{4,})[）)]", full)
+    return tuple(n for n in dict.fromkeys([full, core, *inner]) if len(n) >= 4)
+
+
+def _forms(ext: Any) -> list[_Form]:
+    from .normalize import INDICATOR_INDEX
+
+    forms: list[_Form] = []
+    for f in ext.forms:
+        fid = f["form_id"]
+        total = f.get("total_score")
+        if total is None:  # no 合计 row: the sum of the scores, as the reports show it
+            col, fcol = INDICATOR_INDEX["score"], INDICATOR_INDEX["form_id"]
+            parts = [r[col] for r in ext.indicators if r[fcol] == fid and r[col] is not None]
+            parts += [r["score"] for r in ext.funds if r["form_id"] == fid and r["section"] == "total" and r["score"] is not None]
+            total = sum(parts) if parts else None
+        unit = 0.0001 if f.get("money_unit") == "元" else 1.0
+        form = _Form(form_id=fid, kind=f.get("kind") or "project", name=f.get("name") or f.get("title") or "",
+                     total_score=total, unit=unit)
+        for r in ext.funds:
+            if r["form_id"] != fid:
+                continue
+            if r["section"] == "total" and not form.total:
+                form.total = r
+            elif r["section"] == "source":
+                form.sources.append(r)
+            elif r["section"] == "expense" and r.get("amount") is not None:
+                for key in ("基本支出", "项目支出"):
+                    if key in str(r.get("source") or "") and key not in form.expense:
+                        form.expense[key] = float(r["amount"])
+        if form.kind == "project" and form.name:
+            form.names = _names(form.name)
+        forms.append(form)
+    return forms
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+class _Checker:
+    def __init__(self, paragraphs: list[str], ext: Any, file: str) -> None:
+        self.paragraphs = paragraphs
+        self.file = file
+        self.forms = _forms(ext) if ext is not None else []
+        self.findings: list[Finding] = []
+        self.statements = [st for n, text in enumerate(paragraphs, 1) if text.strip() for st in parse_paragraph(n, text)]
+        self.amounts = [st for st in self.statements if st.money and not st.in_brackets and st.role != "change"]
+        self.reported: set[tuple[str, int, str]] = set()
+
+    def emit(self, code: str, para: int, expected: Any, actual: Any, target: _Form | None = None, **fields: Any) -> None:
+        rule = RULES[code]
+        if target is not None:
+            fields["form"] = f"“{target.name}”自评" if target.name else "自评"
+        key = (code, para, str(actual))
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        self.findings.append(Finding(
+            rule=code, severity=rule.severity, file=self.file, sheet=NARRATIVE_SHEET, cell=f"第{para}段",
+            form=target.name if target is not None else None, message=rule.message.format(**fields), expected=str(expected), actual=str(actual),
+        ))
+
+    def run(self) -> list[Finding]:
+        self.unit_slips()
+        wholes = self.parts_and_wholes()
+        self.shares(wholes)
+        self.against_tables()
+        self.points()
+        return self.findings
+
+    # ------------------------------------------------------------ N705
+    def unit_slips(self) -> None:
+        """The same figure in 元 and in 万元: the one in the document's minority unit is a slip."""
+        for st in self.statements:
+            if st.money:
+                st.wan = st.value * _TO_WAN[st.unit]
+        units: dict[float, dict[str, list[Any]]] = {}
+        count = {"万元": 0, "元": 0}
+        for st in self.statements:
+            if st.unit in count and not st.in_brackets:
+                units.setdefault(st.value, {}).setdefault(st.unit, []).append(st)
+                count[st.unit] += 1
+        for form in self.forms:
+            unit = "元" if form.unit < 1 else "万元"
+            values = [form.total.get(k) for k in ("budget_initial", "budget", "spent")] + list(form.expense.values())
+            for v in values:
+                if isinstance(v, (int, float)) and v == v:
+                    units.setdefault(round(float(v), 6), {}).setdefault(unit, []).append(form)
+                    count[unit] += 1
+        major = "元" if count["元"] > count["万元"] else "万元"
+        minor = "万元" if major == "元" else "元"
+        for value, by_unit in units.items():
+            if minor not in by_unit or major not in by_unit or not _distinctive(value):
+                continue
+            other = by_unit[major][0]
+            where = f"第{other.para}段" if isinstance(other, Statement) else f"“{other.name}”自评表"
+            for st in by_unit[minor]:
+                if not isinstance(st, Statement):
+                    continue  # a table's unit is declared in its header: the text is what slipped
+                st.slipped = True
+                st.wan = st.value * _TO_WAN[major]
+                shown = other.raw if isinstance(other, Statement) else f"{_num(value)}{major}"
+                self.emit("N705", st.para, f"{_num(value)}{major}", st.raw, item=st.item or "金额",
+                          stated=st.raw, where=where, other=shown)
+
+    # ------------------------------------------------------------ N703
+    def parts_and_wholes(self) -> dict[int, Statement]:
+        """Each stated whole with the parts stated right after it (or right before a 合计);
+        returns part statement id → its whole, for the shares."""
+        whole_of: dict[int, Statement] = {}
+        amounts = self.amounts
+        for k, whole in enumerate(amounts):
+            family = whole.item
+            if family not in _FAMILIES and not (whole.role == "total" and whole.item is None):
+                continue
+            if family in _FAMILIES:
+                parts = self._run(amounts[k + 1:], family, whole)
+            else:  # '人员经费…，公用经费…，合计…': the parts come first
+                family, parts = self._run_before(amounts[:k], whole)
+                if family is None:
+                    continue
+            if not parts:
+                continue
+            for p in parts.values():
+                whole_of[id(p)] = whole
+            self._compare_sum(family, whole, parts)
+        return whole_of
+
+    @staticmethod
+    def _compatible(part: Statement, whole: Statement) -> bool:
+        a, b = part.qualifier, whole.qualifier
+        if a is None or b is None or a == b:
+            return True
+        return a in _BUDGETS and b in _BUDGETS
+
+    def _run(self, after: list[Statement], family: str, whole: Statement) -> dict[str, Statement]:
+        members, _required = _FAMILIES[family]
+        parts: dict[str, Statement] = {}
+        last = whole.para
+        for st in after:
+            if st.para - last > _WINDOW:
+                break
+            if st.item in members and st.item not in parts and self._compatible(st, whole) and st.role is None:
+                parts[st.item] = st
+                last = st.para
+            elif parts and st.item in _SUBPARTS.get(family, ()):
+                last = st.para
+            else:
+                break
+        return parts
+
+    def _run_before(self, before: list[Statement], whole: Statement) -> tuple[str | None, dict[str, Statement]]:
+        parts: dict[str, Statement] = {}
+        family: str | None = None
+        for st in reversed(before):
+            if st.para != whole.para:
+                break
+            fam = next((f for f, (members, _r) in _FAMILIES.items() if st.item in members), None)
+            if fam is None or (family is not None and fam != family) or st.item in parts or st.role is not None:
+                break
+            family = fam
+            parts[st.item] = st  # type: ignore[index]
+        return family, parts
+
+    def _compare_sum(self, family: str, whole: Statement, parts: dict[str, Statement]) -> None:
+        members, required = _FAMILIES[family]
+        total = sum(p.wan for p in parts.values())
+        tol = max(0.01, whole.half_unit + sum(p.half_unit for p in parts.values()))
+        diff = round(total - whole.wan, 9)
+        complete = all(r in parts for r in required)
+        if abs(diff) <= tol or (not complete and diff <= tol):
+            return
+        ordered = [parts[m] for m in members if m in parts]
+        names = " + ".join(f"{p.item} {p.shown()}" for p in ordered)
+        self.emit("N703", whole.para, _wan(total), whole.shown(), whole_item=whole.item or family,
+                  whole=whole.shown(), parts=names, sum=_wan(total), diff=_wan(abs(diff)))
+
+    # ------------------------------------------------------------ N704
+    def shares(self, whole_of: dict[int, Statement]) -> None:
+        by_para: dict[int, list[Statement]] = {}
+        for st in self.statements:
+            by_para.setdefault(st.para, []).append(st)
+        for st in self.statements:
+            if st.role != "share" or st.part is None:
+                continue
+            part = by_para[st.para][st.part]
+            if part.in_brackets or part.role == "change":
+                continue
+            whole = self._named_whole(st, part) if st.share_of else whole_of.get(id(part))
+            if whole is None or whole is part or not whole.wan:
+                continue
+            computed = part.wan / whole.wan * 100
+            tol = (0.5, 0.05)[st.decimals] if st.decimals < 2 else 0.01
+            if round(abs(computed - st.value), 9) <= tol:
+                continue
+            self.emit("N704", whole.para, f"{computed:.2f}%", st.raw, part_item=part.item or "该项",
+                      stated=st.raw, part=part.shown(), whole=whole.shown(), computed=f"{computed:.2f}%")
+
+    def _named_whole(self, share: Statement, part: Statement) -> Statement | None:
+        """'占总支出的77%': the nearest stated amount of that item before the share."""
+        candidates = [st for st in self.amounts if st.item == share.share_of and st is not part
+                      and share.para - _WINDOW <= st.para <= share.para and st.role is None]
+        before = [st for st in candidates if st.para < share.para or self.statements.index(st) < self.statements.index(share)]
+        return before[-1] if len(before) >= 1 else None
+
+    # ------------------------------------------------------------ N701 / N702
+    def _scope(self, st: Statement) -> _Form | None:
+        """The table a statement describes: a project its paragraph names (or a heading just
+        above names), the only form of a project report, or the department form where the
+        statement's own sentence speaks of the department (本单位, 部门整体 …) and of no project
+        (a department report's text names many sums that are not its form's). Unclear: None."""
+        if not self.forms:
+            return None
+        para = st.para
+        text = re.sub(r"\s+", "", self.paragraphs[para - 1])
+        speaks_of_department = bool(_DEPARTMENT_RE.search(st.context))
+        named = [f for f in self.forms if f.names and any(n in text for n in f.names)]
+        if not named:
+            for back in (para - 1, para - 2):
+                if back >= 1:
+                    heading = re.sub(r"\s+", "", self.paragraphs[back - 1])
+                    if 0 < len(heading) <= 40:
+                        named = [f for f in self.forms if f.names and any(n in heading for n in f.names)]
+                        if named:
+                            break
+                    elif heading:
+                        break
+        departments = [f for f in self.forms if f.kind == "department"]
+        if named and speaks_of_department and departments:
+            return None  # '本单位共实施X等10个项目，部门整体自评得分96分': which total is meant?
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return None
+        if len(self.forms) == 1 and self.forms[0].kind == "project":
+            return self.forms[0]  # a project report: what it says of 预算/执行 is its project's
+        about_projects = "项目" in st.context.replace("项目支出", "")
+        if len(departments) == 1 and speaks_of_department and not about_projects:
+            return departments[0]
+        return None
+
+    def _department(self, st: Statement) -> _Form | None:
+        """The department form for 基本支出/项目支出 and 收入/支出 totals: department items,
+        unless the statement is placed in a project's context."""
+        departments = [f for f in self.forms if f.kind == "department"]
+        if len(departments) != 1:
+            return None
+        scope = self._scope(st)
+        return departments[0] if scope is None or scope is departments[0] else None
+
+    def against_tables(self) -> None:
+        if not self.forms:
+            return
+        for st in self.statements:
+            if st.in_brackets or st.role == "change":
+                continue
+            if st.money and st.role is None:
+                self._amount(st)
+            elif st.role == "rate":
+                self._rate(st)
+            elif st.role == "total" and st.unit == "分":
+                self._score(st)
+
+    def _amount(self, st: Statement) -> None:
+        tol = max(0.01, st.half_unit)
+        if st.item in ("基本支出", "项目支出") and st.qualifier in (None, *_BUDGETS):
+            form = self._department(st)
+            if form is None or st.item not in form.expense:
+                return
+            value = form.expense[st.item]  # 按支出性质分 amounts are written in 万元
+            if abs(round(value - st.wan, 9)) > tol:
+                self.emit("N702", st.para, _wan(value), st.shown(), form, item=st.item, stated=st.shown(),
+                          column=f"按支出性质分的{st.item}", table=_wan(value))
+            return
+        if st.item in ("支出", "收入") and st.qualifier in _BUDGETS:
+            form = self._department(st)
+            columns = ("budget_initial", "budget")
+        elif st.item is None and st.qualifier in (*_BUDGETS, "spent"):
+            form = self._scope(st)
+            columns = {"budget_initial": ("budget_initial",), "budget": ("budget",), "budget_any": ("budget_initial", "budget"),
+                       "spent": ("spent",)}[st.qualifier]  # type: ignore[index]
+        else:
+            return
+        if form is None or not form.total:
+            return
+        values = [(c, form.total.get(c)) for c in columns]
+        values = [(c, float(v) * form.unit) for c, v in values if isinstance(v, (int, float)) and v == v]
+        # A text that agrees with a source row (当年财政拨款) where the table's own total is wrong
+        # is the table's problem (B104), not the text's.
+        others = [float(r[c]) * form.unit for r in form.sources for c in columns
+                  if isinstance(r.get(c), (int, float)) and r[c] == r[c]]
+        if not values or any(abs(round(v - st.wan, 9)) <= tol for v in [v for _c, v in values] + others):
+            return
+        column, value = values[-1]
+        label = {"budget_initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数"}[column]
+        item = {"budget_initial": "年初预算数", "budget": "全年预算数", "budget_any": "预算数", "spent": "执行数"}.get(
+            st.qualifier or "", "预算数")
+        self.emit("N702", st.para, _wan(value), st.shown(), form, item=(st.item or "") + item,
+                  stated=st.shown(), column=label, table=_wan(value))
+
+    def _rate(self, st: Statement) -> None:
+        form = self._scope(st)
+        if form is None or not form.total:
+            return
+        declared, budget, spent = (form.total.get(k) for k in ("rate", "budget", "spent"))
+        candidates = []
+        if isinstance(declared, (int, float)) and declared == declared:
+            candidates.append(float(declared) * 100)
+        if isinstance(budget, (int, float)) and budget and isinstance(spent, (int, float)) and spent == spent:
+            candidates.append(float(spent) / float(budget) * 100)
+        if not candidates:
+            return
+        tol = (0.5, 0.05)[st.decimals] if st.decimals < 2 else 0.01
+        if any(round(abs(c - st.value), 9) <= tol for c in candidates):
+            return
+        self.emit("N702", st.para, f"{_num(round(candidates[0], 2))}%", st.raw, form, item="执行率",
+                  stated=st.raw, column="执行率", table=f"{_num(round(candidates[0], 2))}%")
+
+    def _score(self, st: Statement) -> None:
+        form = self._scope(st)
+        if form is None or form.total_score is None:
+            return
+        tol = 0.5 / 10**st.decimals
+        if round(abs(float(form.total_score) - st.value), 9) <= tol:
+            return
+        self.emit("N701", st.para, _num(form.total_score), _num(st.value), form,
+                  stated=_num(st.value), table=_num(form.total_score))
+
+    # ------------------------------------------------------------ N706
+    def points(self) -> None:
+        scores = [st for st in self.statements if st.unit == "分" and st.role in ("total", "group")]
+        totals = [st for st in scores if st.role == "total"]
+        for total in totals:
+            near = [st for st in scores if st.role == "group" and abs(st.para - total.para) <= _WINDOW
+                    and min(totals, key=lambda t: (abs(t.para - st.para), t.para != st.para)) is total]
+            groups: dict[str, Statement] = {}
+            ambiguous = False
+            for st in near:
+                if st.group in groups:
+                    ambiguous = True
+                groups[st.group or ""] = st
+            if ambiguous or not groups:
+                continue
+            stated = sum(st.value for st in groups.values())
+            complete = all(g in groups for g in ("产出指标", "效益指标", "满意度指标", "预算执行率"))
+            tol = 0.5 / 10**total.decimals + sum(0.5 / 10**st.decimals for st in groups.values())
+            diff = round(stated - total.value, 9)
+            if abs(diff) <= tol or (not complete and diff <= tol):
+                continue
+            parts = "、".join(f"{g} {_num(st.value)}" for g, st in groups.items())
+            self.emit("N706", total.para, _num(stated), _num(total.value), sum=_num(stated), parts=parts,
+                      total=_num(total.value))
+
+
+def _distinctive(value: float) -> bool:
+    """A figure unlikely to recur by chance: 795.63, 1463.31, 25000 — not 10 or 0."""
+    return value >= 1000 or (value >= 10 and value != int(value))
+
+
+def check_narrative(paragraphs: list[str], ext: Any, file: str) -> list[Finding]:
+    """Findings on a report's paragraphs (sheet '正文', cell '第N段'): N701–N706."""
+    try:
+        return _Checker(paragraphs, ext, file).run()
+    except Exception:  # noqa: BLE001 - a text we cannot read raises nothing, and never costs the tables' findings
+        return []
+
+
+def statements(paragraphs: Iterable[str]) -> list[Statement]:
+    """Every statement of a text (for tests and for looking at a report)."""
+    return [st for n, text in enumerate(paragraphs, 1) for st in parse_paragraph(n, text)]

@@ -1,0 +1,290 @@
+"""The annotated copy of a Word report (SPEC §6): ``<stem>_校验结果.docx``.
+
+Cells with findings are shaded (red for an error, yellow for a warning; every row of a vertically
+merged cell) and carry a Word comment with code and message on the cell's text; N7xx findings
+are commented on their paragraph; a 校验结果 block is inserted at the top (verdict, counts, one
+row per finding with its location, then a page break). Nothing else changes: the other package
+parts are carried over (python-docx re-serialises the XML parts it knows, byte for byte
+different but the same XML — tests/test_word.py compares them canonicalised).
+
+Findings are found in the document by the same walk as the reader (xlsxtool/word.py): `表N`
+is the N-th top-level table, A1 is over its grid, `第N段` the N-th body paragraph of the
+*original* (the inserted block comes first in the copy and is not counted).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..findings import SEVERITY_ORDER, Finding
+from ..read import OLE_MAGIC, parse_a1
+from ..word import (
+    NARRATIVE_SHEET,
+    W_P,
+    W_TBL,
+    TableXml,
+    body_blocks,
+    convert_legacy,
+    location,
+    read_table,
+)
+from .annotate import COMMENT_AUTHOR, SEVERITY_FILL, SEVERITY_LABEL, AnnotateResult, _same_file
+
+SUMMARY_TITLE = "校验结果"
+SUMMARY_HEADERS = ("序号", "位置", "表单", "规则", "级别", "问题说明")
+SUMMARY_WIDTHS_CM = (1.1, 3.2, 3.6, 1.4, 1.2, 7.5)  # scaled to the first section's text width
+HEADER_FILL = "DDEBF7"
+_PARAGRAPH_RE = re.compile(r"^第(\d+)段$")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# w:tcPr children that come after w:shd (schema order: Word rejects a misplaced element).
+_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark",
+              "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
+
+
+class _Tables:
+    """The report's tables by name (表N, 表N-k), read lazily with their w:tc elements."""
+
+    def __init__(self, body: Any) -> None:
+        self.elements: dict[str, Any] = {}
+        self._grids: dict[str, TableXml] = {}
+        top = [el for el in body_blocks(body) if el.tag == W_TBL]
+        for n, tbl in enumerate(top, 1):
+            self.elements[f"表{n}"] = tbl
+
+    def grid(self, name: str) -> TableXml | None:
+        if name not in self._grids:
+            if name not in self.elements and "-" in name:
+                self._nested(name.split("-", 1)[0])
+            tbl = self.elements.get(name)
+            if tbl is None:
+                return None
+            self._grids[name] = read_table(tbl, with_elements=True)
+        return self._grids[name]
+
+    def _nested(self, owner: str) -> None:
+        """Name the tables nested in `owner` as the reader does: depth first, in document order."""
+        outer = self.grid(owner)
+        if outer is None:
+            return
+        queue = list(outer.nested)
+        k = 0
+        while queue:
+            el = queue.pop(0)
+            k += 1
+            name = f"{owner}-{k}"
+            self.elements[name] = el
+            self._grids[name] = read_table(el, with_elements=True)
+            queue[:0] = list(self._grids[name].nested)
+
+
+def _anchor(grid: TableXml, row: int, col: int) -> tuple[int, int]:
+    for r0, c0, r1, c1 in grid.merges:
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return r0, c0
+    return row, col
+
+
+def _target(f: Finding, tables: _Tables, paragraphs: list[Any]) -> tuple[str, Any] | None:
+    """('cell', [w:tc…]) or ('paragraph', w:p) where a finding is marked; None if nowhere."""
+    if not f.sheet or not f.cell:
+        return None
+    if f.sheet == NARRATIVE_SHEET:
+        m = _PARAGRAPH_RE.match(f.cell)
+        if m and 1 <= int(m.group(1)) <= len(paragraphs):
+            return "paragraph", paragraphs[int(m.group(1)) - 1]
+        return None
+    grid = tables.grid(f.sheet)
+    if grid is None:
+        return None
+    try:
+        row, col = parse_a1(f.cell)
+    except ValueError:
+        return None
+    tcs = grid.cells.get(_anchor(grid, row, col))
+    return ("cell", tcs) if tcs else None
+
+
+def annotate_docx(source: Path, findings: list[Finding], dest: Path, *, verdict: str,
+                  source_bytes: bytes | None = None) -> AnnotateResult:
+    """Write the marked-up copy of a Word report to *dest*; the source is only read."""
+    import docx
+
+    source, dest = Path(source), Path(dest)
+    if source_bytes is None and _same_file(dest, source):
+        raise ValueError(f"批注副本不能覆盖原文件：{source}")
+    data = source_bytes if source_bytes is not None else source.read_bytes()
+    notes: list[str] = []
+    if data[:8] == OLE_MAGIC:
+        data = convert_legacy(data, source.name)
+        notes.append("原文件为 .doc/.wps，批注副本是 LibreOffice 转换后的 .docx")
+    document = docx.Document(io.BytesIO(data))
+    body = document.element.body
+    blocks = list(body_blocks(body))
+    paragraphs = [el for el in blocks if el.tag == W_P]
+    tables = _Tables(body)
+
+    groups: dict[int, tuple[str, Any, list[Finding]]] = {}
+    for f in findings:
+        target = _target(f, tables, paragraphs)
+        if target is None:
+            continue
+        kind, where = target
+        key = id(where[0]) if kind == "cell" else id(where)
+        groups.setdefault(key, (kind, where, []))[2].append(f)
+    for kind, where, group in groups.values():
+        group.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.sort_key))
+        text = "\n".join(_clean(f"{f.rule} {f.message}") for f in group)
+        if kind == "cell":
+            color = SEVERITY_FILL.get(group[0].severity)
+            if color:
+                for tc in where:
+                    _shade(tc, color)
+            _comment(document, where[0], text)
+        else:
+            _comment(document, where, text)
+    _insert_summary(document, body, findings, source.name, verdict, notes)
+    _atomic_save(document, dest)
+    return AnnotateResult(path=dest, notes=notes)
+
+
+def _clean(text: str) -> str:
+    return _ILLEGAL_XML.sub("", text)
+
+
+def _shade(tc: Any, color: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tc_pr = tc.get_or_add_tcPr()
+    for old in tc_pr.findall(qn("w:shd")):
+        tc_pr.remove(old)
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), color)
+    tc_pr.insert_element_before(shd, *_AFTER_SHD)
+
+
+def _comment(document: Any, element: Any, text: str) -> None:
+    """A Word comment over a paragraph's runs, or over a cell's first paragraph that has text."""
+    from docx.text.paragraph import Paragraph
+
+    if element.tag == W_P:
+        candidates = [element]
+    else:
+        candidates = [p for p in element.iter(W_P)]
+    runs: list[Any] = []
+    for p in candidates:
+        paragraph = Paragraph(p, document._body)
+        runs = list(paragraph.runs)
+        if runs:
+            break
+    if not runs:  # an empty cell or a paragraph whose text sits in hyperlinks only: anchor a run
+        paragraph = Paragraph(candidates[0], document._body) if candidates else None
+        if paragraph is None:
+            return
+        runs = [paragraph.add_run("")]
+    document.add_comment(runs, text=text, author=COMMENT_AUTHOR, initials="XT")
+
+
+def _insert_summary(document: Any, body: Any, findings: list[Finding], file_name: str, verdict: str,
+                    notes: list[str]) -> None:
+    """校验结果 at the top: a title line, the findings table, notes, then a page break."""
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm, Pt
+
+    counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in SEVERITY_LABEL}
+    totals = f"错误 {counts['error']} 项，警告 {counts['warning']} 项"
+    added: list[Any] = []
+    title = document.add_paragraph()
+    run = title.add_run(_clean(f"{SUMMARY_TITLE}：{verdict} — {totals}（{file_name}）"))
+    run.bold = True
+    run.font.size = Pt(14)
+    added.append(title._p)
+    hint = document.add_paragraph()
+    hint_run = hint.add_run("有问题的表格单元格已标红（错误）或标黄（警告），批注写明规则代码和问题；正文问题批注在该段上。"
+                            "“第N个表格”“第N段”按原文件计数（不含本页）。")
+    hint_run.font.size = Pt(9)
+    added.append(hint._p)
+    rows = sorted(findings, key=lambda f: f.sort_key)
+    table = document.add_table(rows=1 + max(1, len(rows)), cols=len(SUMMARY_HEADERS))
+    _borders(table)
+    header = table.rows[0].cells
+    for cell, name in zip(header, SUMMARY_HEADERS, strict=True):
+        cell.paragraphs[0].add_run(name).bold = True
+        _shade(cell._tc, HEADER_FILL)
+    for i, f in enumerate(rows, start=1):
+        values = (str(i), location(f, True) or "—", f.form or "", f.rule, SEVERITY_LABEL.get(f.severity, f.severity),
+                  f.message)
+        cells = table.rows[i].cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.paragraphs[0].add_run(_clean(value)).font.size = Pt(9)
+        color = SEVERITY_FILL.get(f.severity)
+        if color:
+            _shade(cells[4]._tc, color)
+    if not rows:
+        table.rows[1].cells[0].merge(table.rows[1].cells[-1]).paragraphs[0].add_run("未发现问题")
+    table.autofit = False
+    section = document.sections[0]
+    try:
+        usable = section.page_width - section.left_margin - section.right_margin
+        scale = usable / Cm(sum(SUMMARY_WIDTHS_CM)) if usable > 0 else 1.0
+    except TypeError:  # a section without page size or margins: keep the widths as given
+        scale = 1.0
+    widths = [int(Cm(w) * scale) for w in SUMMARY_WIDTHS_CM]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice and WPS lay the table out by
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width  # w:tcW, which Word prefers
+    added.append(table._tbl)
+    for note in notes:
+        p = document.add_paragraph()
+        p.add_run(_clean(f"说明：{note}")).font.size = Pt(9)
+        added.append(p._p)
+    brk = document.add_paragraph()
+    brk.add_run().add_break(WD_BREAK.PAGE)
+    added.append(brk._p)
+    for n, el in enumerate(added):  # move the block from the end of the body to its start
+        body.insert(n, el)
+
+
+def _borders(table: Any) -> None:
+    """Single borders on every cell, set on the table itself (the report may lack a grid style)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), "4")
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "808080")
+        borders.append(el)
+    tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                                 "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
+def _atomic_save(document: Any, dest: Path) -> None:
+    """Save beside *dest* and rename: no half-written copy is ever seen."""
+    from .annotate import _umask
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, suffix=".tmp", prefix=".xlsxtool-")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        document.save(str(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
