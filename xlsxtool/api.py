@@ -790,7 +790,7 @@ def _annotate_job(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[s
             from .report.annotate_docx import annotate_docx
 
             res = annotate_docx(source_path, findings, dest, verdict=verdict, source_bytes=data)
-            return str(res.path), list(res.notes)
+            return str(res.path), list(res.notes), False
         res = annotate_workbook(source_path, findings, dest, verdict=verdict, source_bytes=data,
                                 loaded=_PRELOADED.pop(_preload_key(src), None))
     except OSError as exc:  # a copy that cannot be written must not hide the report
