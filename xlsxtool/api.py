@@ -22,7 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .config import Settings
 from .findings import Finding
+from .labels import configure as configure_labels
 from .normalize import INDICATOR_INDEX, Extract, answers_frame, extract, to_frames
 from .read import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES, WorkbookError, read_bytes
 from .rules import RULES
@@ -630,9 +632,15 @@ def load_with_timeout(source: Source, timeout: float | None) -> FileResult:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def validate_results(results: list[FileResult], codes: set[str], tolerances: dict[str, float] | None = None) -> None:
+def validate_results(results: list[FileResult], codes: set[str], tolerances: dict[str, float] | None = None,
+                     settings: Settings | None = None) -> None:
     """Validate the forms of many files in one batch and attach findings to their files."""
     from .validate import validate
+
+    weights = settings.weights if settings is not None else None
+    profile = settings.profile if settings is not None else "national"
+    if tolerances is None and settings is not None:
+        tolerances = settings.tolerances
 
     readable = [r for r in results if r.extract is not None and r.extract.forms]
     if readable:
@@ -640,7 +648,7 @@ def validate_results(results: list[FileResult], codes: set[str], tolerances: dic
         frames = to_frames(extracts)
         frames["answers"] = answers_frame(extracts)
         by_file: dict[str, FileResult] = {r.path: r for r in readable}
-        for f in validate(frames, codes, tolerances):
+        for f in validate(frames, codes, tolerances, weights, profile):
             by_file[f.file].findings.append(f)
     for r in results:
         if r.word is not None:  # grid addresses → the table each finding lies in (SPEC §6)
@@ -660,8 +668,10 @@ def _tidy_rows(result: FileResult) -> int:
     return len(ext.forms) + len(ext.funds) + len(ext.indicators) + len(ext.goals) if ext is not None else 0
 
 
-def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float | None = None) -> Iterator[FileResult]:
-    """Parse sources, in worker processes when there are several; results in input order."""
+def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float | None = None,
+                labels: dict[str, list[str]] | None = None) -> Iterator[FileResult]:
+    """Parse sources, in worker processes when there are several; results in input order.
+    *labels*: the configuration's extra words, given to every worker's vocabulary."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 4:
         for src in sources:
@@ -673,7 +683,7 @@ def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float |
     # A bounded window of files in flight (not Executor.map, which submits everything at once):
     # parsed results never pile up faster than the main process validates and slims them.
     window = jobs * 8
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=configure_labels, initargs=(labels,)) as pool:
         pending: deque[Future[FileResult]] = deque()
         queue = iter(sources)
         for src in queue:
@@ -719,30 +729,34 @@ def check(
     jobs: int | None = 1,
     timeout: float | None = 120.0,
     progress: Callable[[int, int], None] | None = None,
+    settings: Settings | None = None,
 ) -> CheckResult:
     """Check files/folders/globs/zips; returns every file with its findings.
 
     Files are parsed in `jobs` worker processes and validated in batches (BATCH_ROWS rows or
-    BATCH_FILES files).
+    BATCH_FILES files). *settings*: a bureau's configuration (xlsxtool.config; its select and
+    ignore are the caller's to turn into *codes*); *tolerances* win over its tolerances.
     """
     codes = set(RULES) if codes is None else codes
+    labels = settings.labels if settings is not None else None
+    configure_labels(labels)  # the vocabulary of this run: built-in words plus the bureau's
     skipped: list[Skipped] = []
     sources, missing = discover(paths, exclude, skipped)
     results: list[FileResult] = []
     batch: list[FileResult] = []
     batch_rows = 0
-    for result in iter_loaded(sources, jobs, timeout):
+    for result in iter_loaded(sources, jobs, timeout, labels):
         batch.append(result)
         batch_rows += _tidy_rows(result)
         if batch_rows >= BATCH_ROWS or len(batch) >= BATCH_FILES:
-            validate_results(batch, codes, tolerances)
+            validate_results(batch, codes, tolerances, settings)
             for r in batch:
                 r.slim()
             results.extend(batch)
             batch, batch_rows = [], 0
         if progress is not None:
             progress(len(results) + len(batch), len(sources))
-    validate_results(batch, codes, tolerances)
+    validate_results(batch, codes, tolerances, settings)
     results.extend(batch)
     for m in missing:
         result = _not_found(m)
@@ -964,6 +978,29 @@ def check_bytes(data: bytes, name: str = "workbook.xlsx", codes: set[str] | None
     return result
 
 
+def explain(paths: Iterable[str | Path], settings: Settings | None = None) -> list[tuple[str, str]]:
+    """How every form of every file was understood (`check --explain`): [(file, text)].
+
+        for path, text in api.explain(["自评表.xlsx"]):
+            print(path); print(text)
+    """
+    from .explain import explain_book
+    from .word import read_book
+
+    configure_labels(settings.labels if settings is not None else None)
+    sources, missing = discover(paths)
+    out: list[tuple[str, str]] = []
+    for src in sources:
+        try:
+            out.append((src.display, explain_book(read_book(src.read(), src.display))))
+        except WorkbookError as exc:
+            out.append((src.display, f"无法读取：{exc.message}"))
+        except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            out.append((src.display, f"无法读取：{exc}"))
+    out += [(m, "找不到该文件或文件夹") for m in missing]
+    return out
+
+
 def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileResult]]:
     """Tidy frames of every readable workbook (for `convert`), plus the per-file results."""
     sources, missing = discover(paths)
@@ -975,5 +1012,5 @@ def frames_of(paths: Iterable[str | Path]) -> tuple[dict[str, Any], list[FileRes
     return frames, results
 
 
-__all__ = ["check", "check_bytes", "discover", "frames_of", "annotate_all", "write_summary", "is_unedited_copy",
+__all__ = ["check", "check_bytes", "discover", "explain", "frames_of", "annotate_all", "write_summary", "is_unedited_copy",
            "CheckResult", "FileResult", "Skipped", "Source"]

@@ -86,13 +86,25 @@ def check(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出；有 --out 时先删除上次在该文件夹生成的副本")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=0, metavar="秒", help="批量模式下单个文件的时间上限，0 为不限")] = 120.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只显示最后的汇总几行")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="先说明每张表是怎样识别的：类型、区块、每列的含义及其表头单元格、跳过的行")] = False,
+    config: Annotated[Path | None, typer.Option("--config", metavar="文件", help="配置文件（默认：从检查的路径向上查找 xlsxtool.toml 或 pyproject.toml 的 [tool.xlsxtool]）")] = None,
     dropped: Annotated[bool, typer.Option("--dropped", hidden=True)] = False,
 ) -> None:
     """检查自评表：文件、文件夹、通配符或 .zip。退出码 0 无错误，1 有错误，2 用法错误或没有可检查的文件，3 内部错误。"""
     code = run_check(paths, out=out, output_format=output_format.value, select=select, ignore=ignore, jobs=jobs,
                      annotate=not no_annotate, summary=summary, force=force, timeout=timeout, quiet=quiet,
-                     dropped=dropped)
+                     dropped=dropped, explain=explain, config=config)
     raise typer.Exit(code)
+
+
+def _settings(paths: list[str], config: Path | None) -> Any:
+    """The configuration for a run (SPEC §7): --config FILE, else the one found from the paths."""
+    from . import config as cfg
+
+    try:
+        return cfg.load(config if config is not None else cfg.find(paths))
+    except cfg.ConfigError as exc:
+        raise _fail(str(exc)) from None
 
 
 def run_check(
@@ -109,6 +121,8 @@ def run_check(
     timeout: float = 120.0,
     dropped: bool = False,
     quiet: bool = False,
+    explain: bool = False,
+    config: Path | None = None,
 ) -> int:
     from rich.console import Console
 
@@ -116,7 +130,9 @@ def run_check(
     from .report import export
     from .report.outputs import record_outputs, remove_earlier_outputs
 
-    codes = _codes(select, ignore)
+    settings = _settings(paths, config)
+    # Command-line options win over the configuration file.
+    codes = _codes(select if select else settings.select, ignore if ignore else settings.ignore)
     if out is not None and out.exists() and not out.is_dir():
         raise _fail(f"--out 必须是文件夹：{out}")
     console = Console(stderr=False, highlight=False)
@@ -130,10 +146,16 @@ def run_check(
     annotated: dict[str, str] = {}
     notes: list[str] = []
     failed: dict[str, str] = {}
+    explained = api.explain(paths, settings) if explain else []
+    if explained and output_format == "rich":
+        for display, text in explained:
+            console.print(f"【识别说明】{display}", style="bold", markup=False, highlight=False)
+            console.print(text, markup=False, highlight=False)
+            console.print()
     try:
         with (api.preloader_for(paths) if annotate else None) or nullcontext() as preloader:
             result = api.check(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
-                               progress=phases.checking if phases else None)
+                               progress=phases.checking if phases else None, settings=settings)
             if annotate and result.files:
                 if force and out is not None:
                     # A re-run replaces what the last ones wrote to --out: no stale copy of a
@@ -157,7 +179,12 @@ def run_check(
     for display, reason in failed.items():
         err_console.print(f"无法生成批注副本：{display}：{reason}", style="red", markup=False, highlight=False)
     if output_format == "json":
-        _write_utf8(export.dumps_check_json(export.result_json(result, annotated, failed)) + "\n")
+        doc = export.result_json(result, annotated, failed)
+        if explained:  # how each file was understood, beside its findings
+            texts = dict(explained)
+            for entry in doc["files"]:
+                entry["explain"] = texts.get(entry["path"])
+        _write_utf8(export.dumps_check_json(doc) + "\n")
     elif output_format == "csv":
         _write_utf8(export.findings_csv(result, bom=True))
     else:

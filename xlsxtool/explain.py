@@ -77,15 +77,19 @@ def explain_form(loc: FormLocation) -> str:
         lines.append(f"  年度总体目标：{_rows(loc.goal_rows)}")
         if loc.goals_header is not None:
             lines += _header(loc.goals_header)
-    if loc.indicator_header is not None:
-        label = f"“{_one_line(loc.indicator_label[0])}”（{a1(*loc.indicator_label[1])}）" if loc.indicator_label else "（无区块标签）"
-        lines.append(f"  绩效指标区块 {label}")
-        lines += _header(loc.indicator_header)
-        lines.append(f"    指标行：{_rows(loc.indicator_rows)}")
-        if loc.total_row is not None:
-            lines.append(f"    合计行：第{loc.total_row + 1}行")
-    else:
+    for i, block in enumerate(loc.blocks, 1):
+        label = f"“{_one_line(block.label[0])}”（{a1(*block.label[1])}）" if block.label else "（无区块标签）"
+        number = f"{i}" if len(loc.blocks) > 1 else ""
+        lines.append(f"  绩效指标区块{number} {label}")
+        lines += _header(block.header)
+        lines.append(f"    指标行：{_rows(block.rows)}")
+        if block.total_row is not None:
+            lines.append(f"    合计行：第{block.total_row + 1}行")
+    if not loc.blocks:
         lines.append("  绩效指标区块：无")
+    if loc.funds_lists:
+        for group in loc.funds_lists:
+            lines.append("  资金清单（标签：金额）：" + "、".join(f"{a1(*lab)}→{a1(*amt)}" for lab, amt in group))
     if loc.declared_total is not None:
         lines.append(f"  声明的总得分：{a1(*loc.declared_total[1])} = {_one_line(loc.declared_total[0])}")
     if loc.footer_cells:

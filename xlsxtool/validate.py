@@ -86,7 +86,8 @@ def _failures(df: pd.DataFrame, checks: dict[str, Check]) -> dict[str, list[Any]
 
 
 class Validator:
-    def __init__(self, frames: dict[str, pd.DataFrame], codes: set[str], tolerances: dict[str, float] | None = None):
+    def __init__(self, frames: dict[str, pd.DataFrame], codes: set[str], tolerances: dict[str, float] | None = None,
+                 weights: dict[str, float] | None = None, profile: str = "national"):
         self.forms = frames["forms"].reset_index(drop=True)
         self.funds = frames["funds"].reset_index(drop=True)
         self.indicators = frames["indicators"].reset_index(drop=True)
@@ -95,6 +96,10 @@ class Validator:
         self.answers = answers.reset_index(drop=True) if answers is not None else pd.DataFrame(columns=["file", "form_id", "sheet", "cell", "text"])
         self.codes = codes
         self.tol = {**TOLERANCES, **(tolerances or {})}
+        # The standard split (S208), funds weight (B106) and total (S204): configurable (SPEC §7).
+        self.weights = {**STANDARD_WEIGHTS, "funds": 10.0, "total": 100.0, **(weights or {})}
+        self.standard = {k: v for k, v in self.weights.items() if k in STANDARD_WEIGHTS}
+        self.profile = profile
         self.findings: list[Finding] = []
         self._national: pd.Series | None = None
         self._names: dict[tuple[str, int], str | None] = {
@@ -143,7 +148,9 @@ class Validator:
     def national(self) -> pd.Series:
         """Per indicator row: whether its form uses the national framework (computed once)."""
         if self._national is None:
-            self._national = _national(self.indicators)
+            # profile 'none': no form is held to the national framework (no T401/T402/S208).
+            self._national = (_national(self.indicators) if self.profile == "national"
+                              else pd.Series(False, index=self.indicators.index))
         return self._national
 
     def run(self) -> list[Finding]:
@@ -264,7 +271,8 @@ class Validator:
                 "B103": lambda d: ~(_differs(spent, budget, self.tol["money"]) & (spent > budget)).fillna(False),
                 "B105:budget": lambda d: ~(is_total & budget.isna() & ~money["budget_bad"].astype(bool) & money["budget_cell"].notna()),
                 "B105:spent": lambda d: ~(is_total & spent.isna() & ~money["spent_bad"].astype(bool) & money["spent_cell"].notna()),
-                "B106": lambda d: ~(is_total & weight.notna() & _differs(weight, pd.Series(10.0, index=d.index), 1e-9)),
+                "B106": lambda d: ~(is_total & weight.notna()
+                                    & _differs(weight, pd.Series(self.weights["funds"], index=d.index), 1e-9)),
                 # B107 on the total row; on a source row only where the total does not show it
                 # (a total left at 0 while its source was filled).
                 "B107": lambda d: ~(cut & (is_total | ~total_cut)),
@@ -281,7 +289,8 @@ class Validator:
                                        spent=fmt(r["spent"]), budget=fmt(r["budget"])),
                 "B105:budget": lambda r: dict(cell=r["budget_cell"], expected="全年预算数", actual="空", column="全年预算数"),
                 "B105:spent": lambda r: dict(cell=r["spent_cell"], expected="全年执行数", actual="空", column="全年执行数"),
-                "B106": lambda r: dict(cell=r["weight_cell"], expected="10", actual=fmt(r["weight"]), weight=fmt(r["weight"])),
+                "B106": lambda r: dict(cell=r["weight_cell"], expected=fmt(self.weights["funds"]), actual=fmt(r["weight"]),
+                                       weight=fmt(r["weight"])),
                 "B107": lambda r: dict(cell=r["budget_cell"], expected=f"≥ {fmt(r['budget_initial'])}", actual=fmt(r["budget"]),
                                        budget=fmt(r["budget"]), initial=fmt(r["budget_initial"])),
                 "S203": lambda r: dict(cell=r["score_cell"], expected="得分", actual="空", weight=fmt(r["weight"])),
@@ -348,8 +357,9 @@ class Validator:
         # the indicators then add up to 90 or to 100.
         implied_funds = (agg["has_funds"].astype(bool) & ~agg["funds_has_weight"].astype(bool)
                          & agg["funds_weight"].isna())
-        off_100 = _differs(sum_w, pd.Series(100.0, index=agg.index), tol)
-        off_90 = _differs(sum_w, pd.Series(90.0, index=agg.index), tol)
+        total, funds_standard = self.weights["total"], self.weights["funds"]
+        off_100 = _differs(sum_w, pd.Series(total, index=agg.index), tol)
+        off_90 = _differs(sum_w, pd.Series(total - funds_standard, index=agg.index), tol)
         wrong_total = off_100 & ~(implied_funds & ~off_90)
         filled = self._filled_indicators(agg)
         checks: dict[str, Check] = {
@@ -361,13 +371,15 @@ class Validator:
             "F005": lambda d: agg["missing"].isna(),
             # A funds weight declared only in the block's label ('预算执行情况(20分)').
             "B106:declared": lambda d: ~(agg["funds_weight_declared"].notna() & ~agg["funds_has_weight"].astype(bool)
-                                         & _differs(agg["funds_weight_declared"].astype(float), pd.Series(10.0, index=d.index), 1e-9)),
+                                         & _differs(agg["funds_weight_declared"].astype(float),
+                                                    pd.Series(self.weights["funds"], index=d.index), 1e-9)),
             "V501:total_weight": lambda d: ~agg["total_weight_bad"].astype(bool),
             "V501:total_score": lambda d: ~agg["total_score_bad"].astype(bool),
         }
         renders: dict[str, Render] = {
             "S204": lambda r: dict(cell=r["total_weight_cell"] if isinstance(r["total_weight_cell"], str) else r["title_cell"],
-                                   expected="100", actual=fmt(r["_sum_w"]), sum=fmt(r["_sum_w"]), funds=fmt(r["_fw"]), indicators=fmt(r["_iw"])),
+                                   expected=fmt(self.weights["total"]), actual=fmt(r["_sum_w"]), sum=fmt(r["_sum_w"]),
+                                   funds=fmt(r["_fw"]), indicators=fmt(r["_iw"])),
             "S206": lambda r: dict(cell=r["total_score_cell"], expected=fmt(r["_sum_s"]), actual=fmt(r["total_score"]),
                                    declared=fmt(r["total_score"]), funds=fmt(r["_fs"]), indicators=fmt(r["_is"]), sum=fmt(r["_sum_s"])),
             "S207": lambda r: dict(cell=r["total_weight_cell"], expected=fmt(r["_sum_w"]), actual=fmt(r["total_weight"]),
@@ -375,7 +387,8 @@ class Validator:
             "C309": lambda r: dict(cell=r["indicator_header_cell"] if isinstance(r["indicator_header_cell"], str) else r["title_cell"],
                                    expected="至少一个三级指标", actual="无"),
             "F005": lambda r: dict(cell=r["title_cell"], expected=None, actual=None, what=r["missing"]),
-            "B106:declared": lambda r: dict(cell=r["funds_label_cell"], expected="10", actual=fmt(r["funds_weight_declared"]),
+            "B106:declared": lambda r: dict(cell=r["funds_label_cell"], expected=fmt(self.weights["funds"]),
+                                            actual=fmt(r["funds_weight_declared"]),
                                             weight=fmt(r["funds_weight_declared"])),
             "V501:total_weight": lambda r: dict(cell=r["total_weight_cell"], expected="数字", actual=r["total_weight_raw"], column="合计分值", raw=r["total_weight_raw"]),
             "V501:total_score": lambda r: dict(cell=r["total_score_cell"], expected="数字", actual=r["total_score_raw"], column="合计得分", raw=r["total_score_raw"]),
@@ -495,7 +508,7 @@ class Validator:
         declared = groups["declared"].astype(float)
         total = groups["sum"].astype(float).fillna(0)
         weight = declared.fillna(groups["sum"].astype(float))
-        standard = groups["level1_key"].map(STANDARD_WEIGHTS).astype(float)
+        standard = groups["level1_key"].map(self.standard).astype(float)
         checks: dict[str, Check] = {
             "S205": lambda d: ~(declared.notna() & groups["weighted"].astype(bool) & ~groups["weight_bad"].astype(bool)
                                 & _differs(total, declared, tol)),
@@ -506,10 +519,10 @@ class Validator:
         renders: dict[str, Render] = {
             "S205": lambda r: dict(cell=r["level1_cell"], expected=fmt(r["declared"]), actual=fmt(r["sum"]),
                                    level1=r["level1_key"], sum=fmt(r["sum"] if pd.notna(r["sum"]) else 0), declared=fmt(r["declared"])),
-            "S208": lambda r: dict(cell=r["level1_cell"], expected=fmt(STANDARD_WEIGHTS[r["level1_key"]]),
+            "S208": lambda r: dict(cell=r["level1_cell"], expected=fmt(self.standard[r["level1_key"]]),
                                    actual=fmt(r["declared"] if pd.notna(r["declared"]) else r["sum"]), level1=r["level1_key"],
                                    weight=fmt(r["declared"] if pd.notna(r["declared"]) else r["sum"]),
-                                   standard=fmt(STANDARD_WEIGHTS[r["level1_key"]])),
+                                   standard=fmt(self.standard[r["level1_key"]])),
             "T401": lambda r: dict(cell=r["level1_cell"], expected="产出/效益/满意度/成本指标", actual=r["level1"], level1=_one_line(r["level1"])),
         }
         self._run(groups, checks, renders)
@@ -867,7 +880,9 @@ def _one_line(text: Any) -> str:
 
 
 def validate(frames: dict[str, pd.DataFrame], codes: set[str] | None = None,
-             tolerances: dict[str, float] | None = None) -> list[Finding]:
+             tolerances: dict[str, float] | None = None, weights: dict[str, float] | None = None,
+             profile: str = "national") -> list[Finding]:
     """Run the rule catalog over a batch of tidy frames. File-level rules (F001–F004) are
-    produced by the checker, which sees the files; everything else is here."""
-    return Validator(frames, set(RULES) if codes is None else codes, tolerances).run()
+    produced by the checker, which sees the files; everything else is here. *weights* and
+    *profile* are the configuration's (xlsxtool.config.Settings)."""
+    return Validator(frames, set(RULES) if codes is None else codes, tolerances, weights, profile).run()
