@@ -502,6 +502,12 @@ def _is_block_label(text: Any) -> bool:
     return bool(_marks_of(text) & (_FUNDS_LABEL | _IND_LABEL | _GOALS)) if isinstance(text, str) else False
 
 
+def _under_merged_parent(sheet: SheetGrid, row: int, col: int) -> bool:
+    """Whether (row, col) lies under a header label merged across several columns."""
+    r0, c0 = sheet.anchor(row, col)
+    return sheet.merge_end(r0, c0) > c0 and isinstance(sheet.raw(r0, c0), str)
+
+
 def _header_band(form: FormLocation, row: int, marks_of: Any, floor: int) -> list[int]:
     """The rows of the header found at `row`: a parent row above (its labels spread over the
     header's columns, or merged down into it) and child rows below (labels, no data)."""
@@ -523,12 +529,15 @@ def _header_band(form: FormLocation, row: int, marks_of: Any, floor: int) -> lis
             break
         cells = _anchors_in_row(sheet, below, form.left, form.right)
         m = marks_of(below)
-        if not cells or not (m & _ANY_KEY) or _has_number(cells) or m & (_TOTAL | _FOOTER):
+        if not cells or _has_number(cells) or m & (_TOTAL | _FOOTER):
             break
-        # A child row is itself a header row, or every text in it is a known column (a data
-        # row holds indicator names).
+        # A child row is itself a header row, or every text in it is a known column or stands
+        # under a parent merged across several columns ('预算数' over '年初 | 全年'); a data row
+        # holds indicator names and numbers.
         keys = [column_key(v) for _c, v in cells if isinstance(v, str)]
-        if not keys or (any(k is None for k in keys) and not (_is_indicator_header(m) or _is_funds_header(m))):
+        under_parent = all(column_key(v) is not None or _under_merged_parent(sheet, band[-1], c)
+                           for c, v in cells if isinstance(v, str))
+        if not keys or (not under_parent and not (_is_indicator_header(m) or _is_funds_header(m))):
             break
         band.append(below)
     return band
@@ -632,7 +641,7 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
 
         # Footer: '填表人：… 填报日期：… 联系电话：…' (one merged cell or several), once the table
         # has begun; above the table the same words are the head's unit/date line.
-        if marks & _FOOTER and state not in ("head", "funds-label") and _is_footer_row(labels):
+        if marks & _FOOTER and form.blocks and state not in ("head", "funds-label") and _is_footer_row(labels):
             # Every cell of the row: a value may be a real date or number next to its label.
             form.footer_cells.extend((r, c) for c, _, _lbl in labels)
             state = "footer"
@@ -735,6 +744,9 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
                 continue
             if form.income_col is not None or form.expense_col is not None:
                 form.split_rows.append(r)
+                continue
+            if marks & _FOOTER and _is_footer_row(labels) or any(is_info_label(lbl) for _c, _v, lbl in labels[:1]):
+                _read_fields(form, r, labels)  # a contact row among the funds rows: the head's information
                 continue
             verdict = _funds_row(form, r, cells)
             if verdict == "row":

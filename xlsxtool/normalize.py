@@ -55,7 +55,8 @@ FORM_COLUMNS = [
     "total_weight_cell", "total_score", "total_score_raw", "total_score_bad", "total_score_cell",
     "has_total_row", "has_footer", "filler", "filler_cell", "fill_date", "fill_date_cell", "phone",
     "phone_cell", "leader", "leader_cell", "missing", "hidden_sheet", "scoring", "indicator_header_cell",
-    "funds_has_weight", "has_funds", "has_unknown",
+    "funds_has_weight", "has_funds", "has_unknown", "declared_score", "declared_score_raw", "declared_score_bad",
+    "declared_score_cell",
 ]
 NUMERIC_FUNDS = ("budget_initial", "budget", "spent", "weight", "rate", "score", "amount")
 FUNDS_COLUMNS = ["file", "form_id", "sheet", "block", "row", "section", "source", "partition", "label", "label_cell"] + [
@@ -328,6 +329,8 @@ def _read_funds(out: Extract, loc: FormLocation, base: Record) -> None:
                 _empty_num(rec, name)
         _empty_num(rec, "amount")
         _fix_rate_scale(rec, rate_value)
+        if rec["weight"] is not None and isinstance(rec["weight_raw"], str) and rec["weight_raw"].rstrip().endswith(("%", "％")):
+            rec["weight"] = round(rec["weight"] * 100, 6)  # '10%' of the 100 points is 10 points
         if reason_span is not None:  # the funds block's 原因 column: free text (C308)
             reason, reason_pos = in_span(starts, r, reason_span)
             if isinstance(reason, str) and reason.strip():
@@ -692,9 +695,13 @@ def _read_total(form: Record, loc: FormLocation, scale: tuple[float, float] = (1
                 _num(form, name, value, pos)
                 if form[name] is not None and factor != 1.0 and form[name] <= 1.0 + 1e-9:
                     form[name] = round(form[name] * factor, 6)
-    if form["total_score"] is None and not form["total_score_bad"] and loc.declared_total is not None:
+    _empty_num(form, "declared_score")
+    if loc.declared_total is not None:
         value, pos = loc.declared_total
-        _num(form, "total_score", value, pos)
+        if form["total_score"] is None and not form["total_score_bad"]:
+            _num(form, "total_score", value, pos)
+        else:  # a totals row and a total stated above the table: both are checked (S206)
+            _num(form, "declared_score", value, pos)
 
 
 _FOOTER_FIELDS = {"填表人": "filler", "填报日期": "fill_date", "联系电话": "phone", "单位负责人": "leader"}

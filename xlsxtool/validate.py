@@ -367,6 +367,8 @@ class Validator:
             # No indicator at all: C309 — unless the indicator block was not understood (F006).
             "C309": lambda d: ~((filled == 0) & ~agg["has_unknown"].astype(bool)),
             "S206": lambda d: ~(agg["total_score"].notna() & ~agg["scores_unknown"] & _differs(agg["total_score"], sum_s, tol)),
+            "S206:declared": lambda d: ~(agg["declared_score"].notna() & ~agg["scores_unknown"]
+                                         & _differs(agg["declared_score"].astype(float), sum_s, tol)),
             "S207": lambda d: ~(agg["total_weight"].notna() & ~agg["weights_unknown"] & _differs(agg["total_weight"], sum_w, tol)),
             "F005": lambda d: agg["missing"].isna(),
             # A funds weight declared only in the block's label ('预算执行情况(20分)').
@@ -382,6 +384,9 @@ class Validator:
                                    funds=fmt(r["_fw"]), indicators=fmt(r["_iw"])),
             "S206": lambda r: dict(cell=r["total_score_cell"], expected=fmt(r["_sum_s"]), actual=fmt(r["total_score"]),
                                    declared=fmt(r["total_score"]), funds=fmt(r["_fs"]), indicators=fmt(r["_is"]), sum=fmt(r["_sum_s"])),
+            "S206:declared": lambda r: dict(cell=r["declared_score_cell"], expected=fmt(r["_sum_s"]), actual=fmt(r["declared_score"]),
+                                            declared=fmt(r["declared_score"]), funds=fmt(r["_fs"]), indicators=fmt(r["_is"]),
+                                            sum=fmt(r["_sum_s"])),
             "S207": lambda r: dict(cell=r["total_weight_cell"], expected=fmt(r["_sum_w"]), actual=fmt(r["total_weight"]),
                                    declared=fmt(r["total_weight"]), funds=fmt(r["_fw"]), indicators=fmt(r["_iw"]), sum=fmt(r["_sum_w"])),
             "C309": lambda r: dict(cell=r["indicator_header_cell"] if isinstance(r["indicator_header_cell"], str) else r["title_cell"],

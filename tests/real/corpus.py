@@ -194,6 +194,14 @@ def parse(path: Path) -> RealTable:
     return RealTable(path=path, meta=meta, rows=values, merges=merges, expected=expected)
 
 
+def grid(text: str, name: str = "grid") -> RealTable:
+    """A table from pipe rows alone (the `grid:` section's syntax), for tests that build a
+    layout inline."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    values, merges = _merges([_split_row(line) for line in lines])
+    return RealTable(path=Path(f"{name}.txt"), meta={}, rows=values, merges=merges)
+
+
 def all_tables() -> list[RealTable]:
     return [parse(p) for p in sorted(TABLES.glob("*.txt"))]
 
