@@ -49,7 +49,7 @@ from .values import is_blank, norm_label, norm_label_text, parse_number
 Pos = tuple[int, int]
 Span = tuple[int, int]  # first and last column a header covers (merged headers cover several)
 
-_TITLE_RE = re.compile(r"(绩效)?自评(价)?(结果)?(得分|情况)?表|绩效评价(评分|得分|结果|情况|指标)?表|绩效(目标)?(完成情况|评价)(表|得分表)|评价指标体系(表)?$|区域绩效(自评)?表|绩效目标(申报|批复)?表")
+_TITLE_RE = re.compile(r"(绩效)?自评(价)?(结果)?(得分|情况)?表|绩效评价(评分|得分|结果|情况|指标)?表|绩效(目标)?(完成情况|评价)(表|得分表)|评价指标体系(表)?$|区域绩效(自评)?表|绩效目标(申报|批复)?表|绩效评分(细则|表)|评分细则(表)?$")
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 
 # Column keys of each block's header.
@@ -585,11 +585,33 @@ def _read_fields(form: FormLocation, r: int, labels: list[tuple[int, Any, str]])
     return found
 
 
+def _label_value_row(cells: list[tuple[int, Any]]) -> bool:
+    """'预算数： | 2.38 | 执行数： | 2.38': money labels each followed by its amount — a row of
+    label/value pairs, not a header over columns of amounts."""
+    for (_c, v), (_c2, nxt) in zip(cells, cells[1:], strict=False):
+        if isinstance(v, str) and _marks_of(v) & _MONEY and _amount_of(nxt):
+            return True
+    return False
+
+
 def _is_scored_header(marks: int) -> bool:
     """A header with 分值 and 得分 but no indicator levels: a scored block of items
     ('资金管理情况 | 情况说明 | 分值 | 得分', '项目权重 | 评价内容 | 分值 | 自评分')."""
     both = _KEY_MARKS["分值"] | _KEY_MARKS["得分"]
     return marks & both == both and not marks & (_MONEY | _LEVELS)
+
+
+def _side_label(sheet: SheetGrid, band: list[int], cells: list[tuple[int, Any]]) -> tuple[str, Pos] | None:
+    """A block's label written in the first cell of its header row and merged down the block's
+    rows ('年度绩效目标(80分)' left of the 一级/二级/三级 headers), whatever its words."""
+    if not cells:
+        return None
+    c, v = cells[0]
+    r = band[0]
+    if not isinstance(v, str) or sheet.anchor(r, c) != (r, c) or column_key(v) in LEVEL_KEYS:
+        return None
+    below = band[-1] + 1
+    return (v, (r, c)) if sheet.anchor(below, c) == (r, c) else None
 
 
 def _same_columns(a: Header, b: Header) -> bool:
@@ -657,7 +679,8 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
         if not marks & _ANY_KEY:
             pass  # no header label in the row: it cannot start a funds or indicator block
         # Funds block: the header row carries 全年预算数 / 全年执行数 columns.
-        elif _is_funds_header(marks) and form.funds_header is None and state in ("head", "goals", "unknown", "funds-label"):
+        elif _is_funds_header(marks) and form.funds_header is None and state in ("head", "goals", "unknown", "funds-label") \
+                and not _label_value_row(cells):
             band = _header_band(form, r, marks_of, floor)
             label_cells = tuple((r, c) for c, v, _lbl in labels if _marks_of(v) & _FUNDS_LABEL)
             form.funds_header = _read_header(sheet, band, form.left, form.right, label_cells)
@@ -676,7 +699,8 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
         # scored block's header (分值 and 得分 without levels).
         elif _is_indicator_header(marks) or (_is_scored_header(marks) and (state != "head" or form.funds_header is not None)):
             band = _header_band(form, r, marks_of, floor if block is None else r - 1)
-            label_cells = tuple((r, c) for c, v, _lbl in labels if _marks_of(v) & _IND_LABEL)
+            side = _side_label(sheet, band, cells)
+            label_cells = tuple((r, c) for c, v, _lbl in labels if _marks_of(v) & _IND_LABEL) + ((side[1],) if side else ())
             header = _read_header(sheet, band, form.left, form.right, label_cells)
             skip_until = band[-1]
             same = next((b for b in form.blocks if _same_columns(b.header, header)), None)
@@ -689,6 +713,8 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
                 label = next(((str(v), (r, c)) for c, v, _lbl in labels if _marks_of(v) & _IND_LABEL), None)
                 if label is None:
                     label = _block_label_above(form, band[0], _IND_LABEL)
+                if label is None:
+                    label = side
                 block = IndicatorBlock(header=header, label=label)
                 form.blocks.append(block)
             state = "indicators"

@@ -187,8 +187,7 @@ class Validator:
                                             forms["scoring"].tolist(), strict=True) if sc == "scored"}
         scored_form = pd.Series([k in scored_forms for k in zip(df["file"].tolist(), df["form_id"].tolist(), strict=True)],
                                 index=df.index, dtype=bool)
-        breakdown = pd.Series([isinstance(n, str) and n.lstrip().startswith("其中") for n in df["name"].tolist()],
-                              index=df.index, dtype=bool)
+        breakdown = _breakdown_rows(df)
         bands = _each(df["actual"], lambda t: qualitative_band(t) if isinstance(t, str) else None)
         blank = lambda col: df[col].isna()  # noqa: E731 - short local alias
         checks: dict[str, Check] = {
@@ -362,12 +361,15 @@ class Validator:
         off_90 = _differs(sum_w, pd.Series(total - funds_standard, index=agg.index), tol)
         wrong_total = off_100 & ~(implied_funds & ~off_90)
         filled = self._filled_indicators(agg)
+        has_scores = (agg["ind_score"].notna() | agg["funds_score"].notna()).astype(bool)
         checks: dict[str, Check] = {
             "S204": lambda d: ~(agg["ind_weight"].notna() & ~agg["weights_unknown"] & wrong_total),
             # No indicator at all: C309 — unless the indicator block was not understood (F006).
             "C309": lambda d: ~((filled == 0) & ~agg["has_unknown"].astype(bool)),
-            "S206": lambda d: ~(agg["total_score"].notna() & ~agg["scores_unknown"] & _differs(agg["total_score"], sum_s, tol)),
-            "S206:declared": lambda d: ~(agg["declared_score"].notna() & ~agg["scores_unknown"]
+            # Only where some score is known: a form whose score column was not read adds up to nothing.
+            "S206": lambda d: ~(agg["total_score"].notna() & ~agg["scores_unknown"] & has_scores
+                                & _differs(agg["total_score"], sum_s, tol)),
+            "S206:declared": lambda d: ~(agg["declared_score"].notna() & ~agg["scores_unknown"] & has_scores
                                          & _differs(agg["declared_score"].astype(float), sum_s, tol)),
             "S207": lambda d: ~(agg["total_weight"].notna() & ~agg["weights_unknown"] & _differs(agg["total_weight"], sum_w, tol)),
             "F005": lambda d: agg["missing"].isna(),
@@ -643,6 +645,28 @@ class Validator:
         self._run(df, {"X603": lambda d: ~exceeds},
                   {"X603": lambda r: dict(cell=r["cell"], expected=f"≤ {fmt(r['project'])}", actual=fmt(r["sum"]),
                                           sum=fmt(r["sum"]), project=fmt(r["project"]))})
+
+
+def _breakdown_rows(df: pd.DataFrame) -> pd.Series:
+    """Unscored rows that break down the scored indicator above them: '其中…' rows, and the rows
+    under a scored indicator written without a target of its own ('★补助种植面积 | 10 | | | 10'
+    then '红薯种植面积 | | 5.5亩 | 5.5亩'). They carry no score of their own (no S212)."""
+    out: list[bool] = []
+    parent_without_target = False
+    last_key: tuple[Any, Any, Any] | None = None
+    for name, target, weight, score, file, form_id, l2 in zip(
+            df["name"].tolist(), df["target"].tolist(), df["weight"].tolist(), df["score"].tolist(),
+            df["file"].tolist(), df["form_id"].tolist(), df["level2_cell"].tolist(), strict=True):
+        key = (file, form_id, l2)
+        if key != last_key:
+            parent_without_target, last_key = False, key
+        scored = _present(weight) or _present(score)
+        if scored:
+            parent_without_target = not _present(target)
+            out.append(False)
+            continue
+        out.append((isinstance(name, str) and name.lstrip().startswith("其中")) or parent_without_target)
+    return pd.Series(out, index=df.index, dtype=bool)
 
 
 def _national(ind: pd.DataFrame) -> pd.Series:
