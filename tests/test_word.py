@@ -356,7 +356,8 @@ def test_annotated_copy_marks_cells_and_paragraphs_and_keeps_the_rest(tmp_path: 
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(copy) as b:
         old, new = set(a.namelist()), set(b.namelist())
         assert old <= new and new - old <= {"word/comments.xml"}
-        changed = {"word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"}
+        # docProps/core.xml: lastModifiedBy is xlsxtool (tested with the copies sent back, below).
+        changed = {"word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml", "docProps/core.xml"}
         for name in old - changed:
             x, y = a.read(name), b.read(name)
             if name.endswith((".xml", ".rels")):
@@ -425,3 +426,61 @@ def test_read_book_reads_either_kind() -> None:
 
     assert [s.name for s in read_book(REPORT.read_bytes(), "r.docx").sheets] == [f"表{i}" for i in range(1, 12)]
     assert read_book(SPLIT.read_bytes(), "t.xlsx").engine == "calamine"
+
+
+# ---------------------------------------------------------------- the Word copy sent back (issue 14, item 3)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SUMMARY_HEADERS = ["序号", "位置", "表单", "规则", "级别", "问题说明"]
+
+
+def _annotated_beside(src: Path) -> Path:
+    """The copy a drag-drop run writes next to *src*."""
+    result = api.check([src])
+    written, notes = api.annotate_all(result)
+    assert notes == []
+    return Path(written[str(src)])
+
+
+def _correct(copy: Path) -> None:
+    """What a clerk does in Word: fills the empty 实际完成值 of 表2 F24 (C302), adds a comment of
+    their own, saves (Word puts their name in lastModifiedBy)."""
+    import docx
+
+    document = docx.Document(str(copy))
+    cell = document.tables[2].cell(23, 5)  # 表2 of the original: the copy's first table is 校验结果
+    assert cell.text == ""
+    cell.paragraphs[0].add_run("100%")
+    document.add_comment(document.paragraphs[6].runs, text="请补充依据", author="张科长", initials="ZK")
+    document.core_properties.last_modified_by = "张三"
+    document.save(str(copy))
+
+
+def _summary_tables(document) -> list:  # type: ignore[no-untyped-def]
+    return [t for t in document.tables if [c.text for c in t.rows[0].cells] == SUMMARY_HEADERS]
+
+
+def _fills(tc) -> list[str]:  # type: ignore[no-untyped-def]
+    return [shd.get(f"{W}fill") for shd in tc.iter(f"{W}shd")]
+
+
+def _anchors(tc) -> list[str]:  # type: ignore[no-untyped-def]
+    return [el.get(f"{W}id") for el in tc.iter(f"{W}commentRangeStart")]
+
+
+def test_unedited_word_copy_is_skipped_in_a_folder_scan_and_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    src = shutil.copyfile(REPORT, folder / "报告.docx")
+    copy = _annotated_beside(src)
+    assert copy.name == "报告_校验结果.docx"
+    with zipfile.ZipFile(copy) as zf:
+        assert b"<cp:lastModifiedBy>xlsxtool</cp:lastModifiedBy>" in zf.read("docProps/core.xml")
+    assert api.is_unedited_copy(copy.read_bytes())
+    with zipfile.ZipFile(tmp_path / "批.zip", "w") as zf:  # the same copy inside a batch zip
+        zf.write(copy, "单位/报告_校验结果.docx")
+    result = api.check([folder, tmp_path / "批.zip"])
+    assert [Path(r.path).name for r in result.files] == ["报告.docx"]
+    assert [(Path(s.path).name, s.reason) for s in result.skipped] == [
+        ("报告_校验结果.docx", api.EARLIER_COPY), ("报告_校验结果.docx", api.EARLIER_COPY)]
+    assert result.skipped[1].path.endswith("批.zip/单位/报告_校验结果.docx")

@@ -148,6 +148,10 @@ def annotate_docx(source: Path, findings: list[Finding], dest: Path, *, verdict:
         else:
             _comment(document, where, text)
     _insert_summary(document, body, findings, source.name, verdict, notes)
+    # As for workbooks: xlsxtool is the copy's last author until someone saves it (Word and WPS
+    # put the user's name there), so a folder scan skips an untouched copy (api.is_unedited_copy)
+    # and checks a corrected one.
+    document.core_properties.last_modified_by = COMMENT_AUTHOR
     _atomic_save(document, dest)
     return AnnotateResult(path=dest, notes=notes)
 
