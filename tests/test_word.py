@@ -438,7 +438,7 @@ def _annotated_beside(src: Path) -> Path:
     """The copy a drag-drop run writes next to *src*."""
     result = api.check([src])
     written, notes = api.annotate_all(result)
-    assert notes == []
+    assert all("已先" in n for n in notes)  # only: a copy sent back loses our earlier marks
     return Path(written[str(src)])
 
 
@@ -484,3 +484,22 @@ def test_unedited_word_copy_is_skipped_in_a_folder_scan_and_listed(tmp_path: Pat
     assert [(Path(s.path).name, s.reason) for s in result.skipped] == [
         ("报告_校验结果.docx", api.EARLIER_COPY), ("报告_校验结果.docx", api.EARLIER_COPY)]
     assert result.skipped[1].path.endswith("批.zip/单位/报告_校验结果.docx")
+
+
+def test_corrected_word_copy_is_checked_at_the_original_addresses(tmp_path: Path) -> None:
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    src = shutil.copyfile(REPORT, folder / "报告.docx")
+    copy = _annotated_beside(src)
+    _correct(copy)
+    assert not api.is_unedited_copy(copy.read_bytes())
+    result = api.check([folder])
+    by_name = {Path(r.path).name: r for r in result.files}
+    assert sorted(by_name) == ["报告.docx", "报告_校验结果.docx"] and result.skipped == []
+    original, corrected = by_name["报告.docx"], by_name["报告_校验结果.docx"]
+    # The inserted 校验结果 block is not the report: same forms, same 表N and 第N段 as the
+    # original, nothing read from our messages; only the fixed cell's finding is gone.
+    assert corrected.forms == original.forms == 11
+    want = {(f.rule, f.sheet, f.cell) for f in original.findings} - {("C302", "表2", "F24")}
+    assert {(f.rule, f.sheet, f.cell) for f in corrected.findings} == want
+    assert len(corrected.findings) == len(original.findings) - 1

@@ -10,6 +10,11 @@ different but the same XML — tests/test_word.py compares them canonicalised).
 Findings are found in the document by the same walk as the reader (xlsxtool/word.py): `表N`
 is the N-th top-level table, A1 is over its grid, `第N段` the N-th body paragraph of the
 *original* (the inserted block comes first in the copy and is not counted).
+
+The copy goes round as a workbook's does (issue 14, item 3): the clerk corrects it and sends it
+back. It names xlsxtool as lastModifiedBy, so a folder scan skips it until someone saves it
+(api.is_unedited_copy); the reader skips the 校验结果 block (earlier_summary); annotating it
+again first removes the earlier block (remove_earlier_marks), so it carries one verdict only.
 """
 
 from __future__ import annotations
@@ -25,21 +30,35 @@ from ..findings import SEVERITY_ORDER, Finding
 from ..read import OLE_MAGIC, parse_a1
 from ..word import (
     NARRATIVE_SHEET,
+    W_BR,
+    W_NS,
     W_P,
     W_TBL,
+    W_TC,
+    W_TR,
     TableXml,
     body_blocks,
+    cell_text,
     convert_legacy,
     location,
+    paragraph_text,
     read_table,
 )
 from .annotate import COMMENT_AUTHOR, SEVERITY_FILL, SEVERITY_LABEL, AnnotateResult, _same_file
 
 SUMMARY_TITLE = "校验结果"
 SUMMARY_HEADERS = ("序号", "位置", "表单", "规则", "级别", "问题说明")
+SUMMARY_HINT = ("有问题的表格单元格已标红（错误）或标黄（警告），批注写明规则代码和问题；正文问题批注在该段上。"
+                "“第N个表格”“第N段”按原文件计数（不含本页）。")
+NOTE_PREFIX = "说明："
+# How the paragraphs above the 校验结果 table begin (title, which file to fix, hint): what tells
+# an earlier run's block from the report's own first paragraphs.
+_SUMMARY_LEADS = (f"{SUMMARY_TITLE}：", "改正方法：", "未发现错误", SUMMARY_HINT[:12])
 SUMMARY_WIDTHS_CM = (1.1, 3.2, 3.6, 1.4, 1.2, 7.5)  # scaled to the first section's text width
 HEADER_FILL = "DDEBF7"
 _PARAGRAPH_RE = re.compile(r"^第(\d+)段$")
+_W = f"{{{W_NS}}}"
+_W_TYPE = _W + "type"
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # w:tcPr children that come after w:shd (schema order: Word rejects a misplaced element).
 _AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark",
@@ -109,6 +128,54 @@ def _target(f: Finding, tables: _Tables, paragraphs: list[Any]) -> tuple[str, An
     return ("cell", tcs) if tcs else None
 
 
+def earlier_summary(body: Any) -> list[Any]:
+    """The 校验结果 block an earlier run put at the top of *body* (a copy sent back), or [].
+
+    The block is: its paragraphs (title, which file to fix, hint), the table headed
+    SUMMARY_HEADERS, the 说明 notes and the paragraph holding the page break, in that order at
+    the very start. It is told by its text, as the workbook's 校验结果 sheet is by its name and
+    headers: Word, WPS and LibreOffice keep the text and the page break on save but rewrite the
+    XML around them (runs split, properties reordered). It is always a prefix of
+    body_blocks(body): the reader (word.read_word) skips it, so a corrected copy is checked at the
+    original's 表N / 第N段 and our messages are never read as the report's narrative.
+    Notes (and empty lines) after the table are counted as ours only when the page break
+    follows them: if someone deleted the break, the report's own first lines may be next."""
+    block: list[Any] = []
+    notes: list[Any] = []
+    table_seen = False
+    for el in body_blocks(body):
+        if el.tag == W_TBL:
+            if table_seen or not _is_summary_table(el):
+                break
+            table_seen = True
+            block.append(el)
+            continue
+        text = paragraph_text(el).strip()
+        if not table_seen:
+            if text and not text.startswith(_SUMMARY_LEADS):
+                break
+            block.append(el)  # (an empty line someone added above the table is on our page too)
+        elif not text and _has_page_break(el):
+            block += notes + [el]
+            break
+        elif not text or text.startswith(NOTE_PREFIX):
+            notes.append(el)
+        else:
+            break
+    return block if table_seen else []
+
+
+def _is_summary_table(tbl: Any) -> bool:
+    tr = tbl.find(W_TR)
+    if tr is None:
+        return False
+    return tuple(cell_text(tc).strip() for tc in tr.findall(W_TC)) == SUMMARY_HEADERS
+
+
+def _has_page_break(p: Any) -> bool:
+    return any(br.get(_W_TYPE) == "page" for br in p.iter(W_BR))
+
+
 def annotate_docx(source: Path, findings: list[Finding], dest: Path, *, verdict: str,
                   source_bytes: bytes | None = None) -> AnnotateResult:
     """Write the marked-up copy of a Word report to *dest*; the source is only read."""
@@ -124,6 +191,8 @@ def annotate_docx(source: Path, findings: list[Finding], dest: Path, *, verdict:
         notes.append("原文件为 .doc/.wps，批注副本是 LibreOffice 转换后的 .docx")
     document = docx.Document(io.BytesIO(data))
     body = document.element.body
+    if remove_earlier_marks(document):  # a copy sent back: only this run's verdict on it
+        notes.append("该文件带有上次校验的“校验结果”页，已先删除，再标注本次结果")
     blocks = list(body_blocks(body))
     paragraphs = [el for el in blocks if el.tag == W_P]
     tables = _Tables(body)
@@ -154,6 +223,15 @@ def annotate_docx(source: Path, findings: list[Finding], dest: Path, *, verdict:
     document.core_properties.last_modified_by = COMMENT_AUTHOR
     _atomic_save(document, dest)
     return AnnotateResult(path=dest, notes=notes)
+
+
+def remove_earlier_marks(document: Any) -> bool:
+    """Take off the 校验结果 block an earlier run put on top (earlier_summary), so a copy sent
+    back gets one block only. Returns whether there was one."""
+    block = earlier_summary(document.element.body)
+    for el in block:
+        el.getparent().remove(el)
+    return bool(block)
 
 
 def _clean(text: str) -> str:
@@ -200,7 +278,7 @@ def _insert_summary(document: Any, body: Any, findings: list[Finding], file_name
                     notes: list[str]) -> None:
     """校验结果 at the top: a title line, the findings table, notes, then a page break."""
     from docx.enum.text import WD_BREAK
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Pt, RGBColor
 
     counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in SEVERITY_LABEL}
     totals = f"错误 {counts['error']} 项，警告 {counts['warning']} 项"
@@ -210,10 +288,12 @@ def _insert_summary(document: Any, body: Any, findings: list[Finding], file_name
     run.bold = True
     run.font.size = Pt(14)
     added.append(title._p)
+    guide = document.add_paragraph()
+    guide_run = guide.add_run(fix_and_send_back(verdict))
+    guide_run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)  # as the workbook's 校验结果 says it
+    added.append(guide._p)
     hint = document.add_paragraph()
-    hint_run = hint.add_run("有问题的表格单元格已标红（错误）或标黄（警告），批注写明规则代码和问题；正文问题批注在该段上。"
-                            "“第N个表格”“第N段”按原文件计数（不含本页）。")
-    hint_run.font.size = Pt(9)
+    hint.add_run(SUMMARY_HINT).font.size = Pt(9)
     added.append(hint._p)
     rows = sorted(findings, key=lambda f: f.sort_key)
     table = document.add_table(rows=1 + max(1, len(rows)), cols=len(SUMMARY_HEADERS))
@@ -249,13 +329,23 @@ def _insert_summary(document: Any, body: Any, findings: list[Finding], file_name
     added.append(table._tbl)
     for note in notes:
         p = document.add_paragraph()
-        p.add_run(_clean(f"说明：{note}")).font.size = Pt(9)
+        p.add_run(_clean(f"{NOTE_PREFIX}{note}")).font.size = Pt(9)
         added.append(p._p)
     brk = document.add_paragraph()
     brk.add_run().add_break(WD_BREAK.PAGE)
     added.append(brk._p)
     for n, el in enumerate(added):  # move the block from the end of the body to its start
         body.insert(n, el)
+
+
+def fix_and_send_back(verdict: str) -> str:
+    """The line under the title: which file the submitter corrects and returns. The copy itself,
+    as for a workbook (report/annotate.fix_and_send_back): a .doc/.wps came back as a .docx,
+    which is the format to submit anyway."""
+    if verdict == "通过":
+        return "未发现错误；如有警告请复核。"
+    return ("改正方法：直接在本文件中改正标红（错误）、标黄（警告）的单元格和批注指出的正文，保存后把本文件发回即可；"
+            "本页和批注不用删除，再次检查时会自动清除。")
 
 
 def _borders(table: Any) -> None:
