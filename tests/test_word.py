@@ -356,7 +356,8 @@ def test_annotated_copy_marks_cells_and_paragraphs_and_keeps_the_rest(tmp_path: 
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(copy) as b:
         old, new = set(a.namelist()), set(b.namelist())
         assert old <= new and new - old <= {"word/comments.xml"}
-        changed = {"word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"}
+        # docProps/core.xml: lastModifiedBy is xlsxtool (tested with the copies sent back, below).
+        changed = {"word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml", "docProps/core.xml"}
         for name in old - changed:
             x, y = a.read(name), b.read(name)
             if name.endswith((".xml", ".rels")):
@@ -425,3 +426,184 @@ def test_read_book_reads_either_kind() -> None:
 
     assert [s.name for s in read_book(REPORT.read_bytes(), "r.docx").sheets] == [f"表{i}" for i in range(1, 12)]
     assert read_book(SPLIT.read_bytes(), "t.xlsx").engine == "calamine"
+
+
+# ---------------------------------------------------------------- the Word copy sent back (issue 14, item 3)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SUMMARY_HEADERS = ["序号", "位置", "表单", "规则", "级别", "问题说明"]
+
+
+def _annotated_beside(src: Path) -> Path:
+    """The copy a drag-drop run writes next to *src*."""
+    result = api.check([src])
+    written, notes = api.annotate_all(result)
+    assert all("已先清除" in n for n in notes)  # only: a copy sent back loses our earlier marks
+    return Path(written[str(src)])
+
+
+def _correct(copy: Path) -> None:
+    """What a clerk does in Word: fills the empty 实际完成值 of 表2 F24 (C302), adds a comment of
+    their own, saves (Word puts their name in lastModifiedBy)."""
+    import docx
+
+    document = docx.Document(str(copy))
+    cell = document.tables[2].cell(23, 5)  # 表2 of the original: the copy's first table is 校验结果
+    assert cell.text == ""
+    cell.paragraphs[0].add_run("100%")
+    document.add_comment(document.paragraphs[6].runs, text="请补充依据", author="张科长", initials="ZK")
+    document.core_properties.last_modified_by = "张三"
+    document.save(str(copy))
+
+
+def _summary_tables(document) -> list:  # type: ignore[no-untyped-def]
+    return [t for t in document.tables if [c.text for c in t.rows[0].cells] == SUMMARY_HEADERS]
+
+
+def _fills(tc) -> list[str]:  # type: ignore[no-untyped-def]
+    return [shd.get(f"{W}fill") for shd in tc.iter(f"{W}shd")]
+
+
+def _anchors(tc) -> list[str]:  # type: ignore[no-untyped-def]
+    return [el.get(f"{W}id") for el in tc.iter(f"{W}commentRangeStart")]
+
+
+def test_unedited_word_copy_is_skipped_in_a_folder_scan_and_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    src = shutil.copyfile(REPORT, folder / "报告.docx")
+    copy = _annotated_beside(src)
+    assert copy.name == "报告_校验结果.docx"
+    with zipfile.ZipFile(copy) as zf:
+        assert b"<cp:lastModifiedBy>xlsxtool</cp:lastModifiedBy>" in zf.read("docProps/core.xml")
+    assert api.is_unedited_copy(copy.read_bytes())
+    with zipfile.ZipFile(tmp_path / "批.zip", "w") as zf:  # the same copy inside a batch zip
+        zf.write(copy, "单位/报告_校验结果.docx")
+    result = api.check([folder, tmp_path / "批.zip"])
+    assert [Path(r.path).name for r in result.files] == ["报告.docx"]
+    assert [(Path(s.path).name, s.reason) for s in result.skipped] == [
+        ("报告_校验结果.docx", api.EARLIER_COPY), ("报告_校验结果.docx", api.EARLIER_COPY)]
+    assert result.skipped[1].path.endswith("批.zip/单位/报告_校验结果.docx")
+
+
+def test_corrected_word_copy_is_checked_at_the_original_addresses(tmp_path: Path) -> None:
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    src = shutil.copyfile(REPORT, folder / "报告.docx")
+    copy = _annotated_beside(src)
+    _correct(copy)
+    assert not api.is_unedited_copy(copy.read_bytes())
+    result = api.check([folder])
+    by_name = {Path(r.path).name: r for r in result.files}
+    assert sorted(by_name) == ["报告.docx", "报告_校验结果.docx"] and result.skipped == []
+    original, corrected = by_name["报告.docx"], by_name["报告_校验结果.docx"]
+    # The inserted 校验结果 block is not the report: same forms, same 表N and 第N段 as the
+    # original, nothing read from our messages; only the fixed cell's finding is gone.
+    assert corrected.forms == original.forms == 11
+    want = {(f.rule, f.sheet, f.cell) for f in original.findings} - {("C302", "表2", "F24")}
+    assert {(f.rule, f.sheet, f.cell) for f in corrected.findings} == want
+    assert len(corrected.findings) == len(original.findings) - 1
+
+
+def test_reannotating_a_corrected_word_copy_replaces_our_marks(tmp_path: Path) -> None:
+    import docx
+
+    src = shutil.copyfile(REPORT, tmp_path / "报告.docx")
+    copy = _annotated_beside(src)
+    _correct(copy)
+    # A cell of the report's own in our red (a table pasted from Excel's 差 style): not ours to clear.
+    document = docx.Document(str(copy))
+    own = document.tables[1].cell(0, 0)._tc  # 表1 A1, no finding there
+    own.get_or_add_tcPr().append(docx.oxml.parse_xml(f'<w:shd {docx.oxml.ns.nsdecls("w")} w:val="clear" w:fill="FFC7CE"/>'))
+    document.save(str(copy))
+    again = _annotated_beside(copy)
+    assert again.name == "报告_校验结果_校验结果.docx"
+    before, after = docx.Document(str(copy)), docx.Document(str(again))
+    # One 校验结果 block: one title, one table, one page break before the report.
+    assert len(_summary_tables(after)) == 1
+    assert [c.text for c in after.tables[0].rows[0].cells] == SUMMARY_HEADERS
+    assert sum(p.text.startswith("校验结果：") for p in after.paragraphs) == 1
+    assert any("改正方法" in p.text and "本文件发回" in p.text for p in after.paragraphs[:4])
+    assert any("已先清除" in p.text for p in after.paragraphs[:6])
+    breaks = after.element.body.xpath('.//w:br[@w:type="page"]')
+    assert len(breaks) == len(before.element.body.xpath('.//w:br[@w:type="page"]'))
+    # The report itself is untouched: its paragraphs and every table's text as the clerk left them.
+    first = docx.Document(str(REPORT)).paragraphs[0].text
+    texts_before = [p.text for p in before.paragraphs]
+    texts_after = [p.text for p in after.paragraphs]
+    assert texts_after[texts_after.index(first):] == texts_before[texts_before.index(first):]
+    grid = lambda t: [[c.text for c in row.cells] for row in t.rows]  # noqa: E731
+    assert [grid(t) for t in after.tables[1:]] == [grid(t) for t in before.tables[1:]]
+    # The fixed cell: no comment, no shading left; a cell still wrong: one comment, red.
+    fixed = after.tables[2].cell(23, 5)._tc
+    assert _anchors(fixed) == [] and _fills(fixed) == []
+    still = after.tables[9].cell(15, 8)._tc  # 表9 I16 (C301)
+    assert len(_anchors(still)) == 1 and _fills(still) == ["FFC7CE"]
+    assert _fills(after.tables[1].cell(0, 0)._tc) == ["FFC7CE"]
+    # Our comments are this run's only; the clerk's comment is kept.
+    authors = Counter(c.author for c in after.comments)
+    result = api.check([copy]).files[0]
+    assert authors == {"xlsxtool": len({(f.sheet, f.cell) for f in result.findings if f.cell}), "张科长": 1}
+    assert all(c.text != "" for c in after.comments)
+    assert len(after.element.body.xpath(".//w:commentReference")) == len(after.comments)
+
+
+def test_word_comment_records_of_our_comments_go_and_a_reply_to_one_stays(tmp_path: Path) -> None:
+    """Word 2016+ saves per-comment records beside comments.xml (commentsExtended: a reply's
+    parent; commentsIds / commentsExtensible: durable ids), keyed by the comment's paraId. Ours
+    go with our comments; the clerk's reply to one of ours becomes a comment of its own."""
+    import docx
+    from lxml import etree
+
+    src = write_report(tmp_path / "r.docx", ["正文", form_grid(project_form(total=(100, 95)))])  # S206
+    copy = _annotated_beside(src)
+    document = docx.Document(str(copy))
+    document.add_comment(document.paragraphs[-1].runs, text="已改", author="张三")
+    document.core_properties.last_modified_by = "张三"
+    document.save(str(copy))
+    w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+    w15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+    cid = "http://schemas.microsoft.com/office/word/2016/wordml/cid"
+    cex = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
+    with zipfile.ZipFile(copy) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    comments = etree.fromstring(parts["word/comments.xml"])
+    ids = {}
+    for n, c in enumerate(comments.iter(f"{W}comment")):
+        para = f"{n + 1:08X}"
+        c.findall(f"{W}p")[-1].set(f"{{{w14}}}paraId", para)
+        ids[c.get(f"{W}author")] = para
+    assert set(ids) == {"xlsxtool", "张三"}
+    ours, reply = ids["xlsxtool"], ids["张三"]
+    parts["word/comments.xml"] = etree.tostring(comments)
+    parts["word/commentsExtended.xml"] = (
+        f'<w15:commentsEx xmlns:w15="{w15}"><w15:commentEx w15:paraId="{ours}" w15:done="0"/>'
+        f'<w15:commentEx w15:paraId="{reply}" w15:paraIdParent="{ours}" w15:done="0"/></w15:commentsEx>').encode()
+    parts["word/commentsIds.xml"] = (
+        f'<w16cid:commentsIds xmlns:w16cid="{cid}"><w16cid:commentId w16cid:paraId="{ours}" w16cid:durableId="1A2B3C4D"/>'
+        f'<w16cid:commentId w16cid:paraId="{reply}" w16cid:durableId="5E6F7A8B"/></w16cid:commentsIds>').encode()
+    parts["word/commentsExtensible.xml"] = (
+        f'<w16cex:commentsExtensible xmlns:w16cex="{cex}"><w16cex:commentExtensible w16cex:durableId="1A2B3C4D"/>'
+        f'<w16cex:commentExtensible w16cex:durableId="5E6F7A8B"/></w16cex:commentsExtensible>').encode()
+    rels, types = parts["word/_rels/document.xml.rels"].decode(), parts["[Content_Types].xml"].decode()
+    for n, (kind, rel) in enumerate([("commentsExtended", "2011/relationships/commentsExtended"),
+                                     ("commentsIds", "2016/09/relationships/commentsIds"),
+                                     ("commentsExtensible", "2018/08/relationships/commentsExtensible")]):
+        rels = rels.replace("</Relationships>", f'<Relationship Id="rIdX{n}" Type="http://schemas.microsoft.com/office/{rel}" '
+                                                f'Target="{kind}.xml"/></Relationships>')
+        types = types.replace("</Types>", f'<Override PartName="/word/{kind}.xml" ContentType="application/'
+                                          f'vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml"/></Types>')
+    parts["word/_rels/document.xml.rels"], parts["[Content_Types].xml"] = rels.encode(), types.encode()
+    with zipfile.ZipFile(copy, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+    again = _annotated_beside(copy)
+    assert Counter(c.author for c in docx.Document(str(again)).comments) == {"xlsxtool": 1, "张三": 1}
+    with zipfile.ZipFile(again) as zf:
+        extended = etree.fromstring(zf.read("word/commentsExtended.xml"))
+        durable = etree.fromstring(zf.read("word/commentsIds.xml"))
+        extensible = etree.fromstring(zf.read("word/commentsExtensible.xml"))
+    assert [dict(e.attrib) for e in extended] == [{f"{{{w15}}}paraId": reply, f"{{{w15}}}done": "0"}]
+    assert [e.get(f"{{{cid}}}durableId") for e in durable] == ["5E6F7A8B"]
+    assert [e.get(f"{{{cex}}}durableId") for e in extensible] == ["5E6F7A8B"]

@@ -259,11 +259,13 @@ _LAST_MODIFIED_BY = re.compile(rb"<cp:lastModifiedBy>([^<]*)</cp:lastModifiedBy>
 
 
 def is_unedited_copy(data: bytes) -> bool:
-    """Whether workbook bytes are an annotated copy as xlsxtool wrote it, saved by no one since.
+    """Whether workbook or Word report bytes are an annotated copy as xlsxtool wrote it, saved
+    by no one since.
 
-    The copy records xlsxtool as its last author; Excel and WPS put the user's name there on
-    every save. So a clerk's corrected copy is checked again, while the copies an earlier run
-    left beside the originals are not checked a second time (and never copied again)."""
+    The copy records xlsxtool as its last author (docProps/core.xml, the same part in a .xlsx
+    and a .docx); Excel, Word and WPS put the user's name there on every save. So a clerk's
+    corrected copy is checked again, while the copies an earlier run left beside the originals
+    are not checked a second time (and never copied again)."""
     return _written_by_us(io.BytesIO(data))
 
 

@@ -32,6 +32,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -655,7 +656,12 @@ def read_word(data: bytes, path: str, *, convert: bool = True) -> Document:
     tables: list[Table] = []
     blocks: list[tuple[str, Any]] = []
     nested_elements: list[tuple[str, Any]] = []
-    for el in body_blocks(body):
+    # A 校验结果 copy sent back: the block our annotator put on top is not the report (its table
+    # is no form, its messages no narrative) and must not shift 表N / 第N段 off the original's.
+    from .report.annotate_docx import earlier_summary
+
+    ours = len(earlier_summary(body))
+    for el in islice(body_blocks(body), ours, None):
         if el.tag == W_P:
             text = paragraph_text(el)
             paragraphs.append(text)
