@@ -138,36 +138,31 @@ class FileResult:
         """(form_id, name, total score) per form: the declared 合计得分, else the sum of scores."""
         if self._scores is not None:
             return self._scores
-        out: list[tuple[int, str, float | None]] = []
         ext = self.extract
+        out: list[tuple[int, str, float | None]] = []
         for form in ext.forms if ext is not None else []:
-            total = form.get("total_score")
-            if total is None:
-                fid = form["form_id"]
-                form_col, score_col = INDICATOR_INDEX["form_id"], INDICATOR_INDEX["score"]
-                parts = [r[score_col] for r in ext.indicators if r[form_col] == fid and r[score_col] is not None]
-                parts += [r["score"] for r in ext.funds
-                          if r["form_id"] == fid and r["section"] == "total" and r["score"] is not None]
-                total = sum(parts) if parts else None
+            total = self._form_total(form, "score")
             out.append((form["form_id"], form.get("name") or form.get("title") or f"表{form['form_id'] + 1}", total))
         return out
+
+    def _form_total(self, form: dict[str, Any], column: str) -> float | None:
+        """A form's declared 合计 (column 'score' or 'weight'), else funds + indicator values."""
+        total = form.get(f"total_{column}")
+        if total is not None or self.extract is None:
+            return total
+        ext, fid = self.extract, form["form_id"]
+        form_col, value_col = INDICATOR_INDEX["form_id"], INDICATOR_INDEX[column]
+        parts = [r[value_col] for r in ext.indicators if r[form_col] == fid and r[value_col] is not None]
+        parts += [r[column] for r in ext.funds
+                  if r["form_id"] == fid and r["section"] == "total" and r.get(column) is not None]
+        return round(sum(parts), 6) if parts else None
 
     def form_weights(self) -> list[float | None]:
         """Total 分值 per form (form order): the declared 合计分值, else funds + indicator 分值."""
         if self._weights is not None:
             return self._weights
-        out: list[float | None] = []
         ext = self.extract
-        for form in ext.forms if ext is not None else []:
-            total = form.get("total_weight")
-            if total is None:
-                fid = form["form_id"]
-                form_col, weight_col = INDICATOR_INDEX["form_id"], INDICATOR_INDEX["weight"]
-                parts = [r[weight_col] for r in ext.indicators if r[form_col] == fid and r[weight_col] is not None]
-                parts += [r["weight"] for r in ext.funds
-                          if r["form_id"] == fid and r["section"] == "total" and r.get("weight") is not None]
-                total = round(sum(parts), 6) if parts else None
-            out.append(total)
+        out: list[float | None] = [self._form_total(form, "weight") for form in (ext.forms if ext is not None else [])]
         return out
 
     def form_records(self) -> list[dict[str, Any]]:

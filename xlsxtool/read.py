@@ -236,21 +236,26 @@ def is_ods(zf: zipfile.ZipFile) -> bool:
         return False
 
 
-def check_zip_limits(data: bytes) -> zipfile.ZipFile:
-    """Open an xlsx (or ods) container and refuse zip bombs before anything is decompressed."""
+def open_container(data: bytes, noun: str = "文件") -> zipfile.ZipFile:
+    """Open a zip container (workbook, Word document) and refuse zip bombs before anything is
+    decompressed. *noun* names it in the messages ('文件', '文档')."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise WorkbookError("文件已损坏或不完整（压缩包无法打开），请重新保存或重新发送原文件", str(exc)) from exc
+        raise WorkbookError(f"{noun}已损坏或不完整（压缩包无法打开），请重新保存或重新发送原文件", str(exc)) from exc
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise WorkbookError(f"文件包含 {len(infos)} 个内部部件，超出上限，拒绝读取（疑似异常文件）")
+        raise WorkbookError(f"{noun}包含 {len(infos)} 个内部部件，超出上限，拒绝读取（疑似异常文件）")
     total = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if total > MAX_UNCOMPRESSED_BYTES or (total > 50_000_000 and total / packed > MAX_COMPRESSION_RATIO):
-        raise WorkbookError(
-            f"文件解压后约 {total // 1_000_000} MB，超出安全上限，拒绝读取（疑似压缩炸弹）"
-        )
+        raise WorkbookError(f"{noun}解压后约 {total // 1_000_000} MB，超出安全上限，拒绝读取（疑似压缩炸弹）")
+    return zf
+
+
+def check_zip_limits(data: bytes) -> zipfile.ZipFile:
+    """Open an xlsx (or ods) container and refuse zip bombs before anything is decompressed."""
+    zf = open_container(data)
     if "xl/workbook.xml" not in zf.namelist() and "xl/workbook.bin" not in zf.namelist() and not is_ods(zf):
         raise WorkbookError("这不是 Excel 工作簿（压缩包内没有工作簿内容），请另存为 .xlsx 后重新提交")
     return zf

@@ -39,15 +39,13 @@ from typing import Any
 from .findings import Finding
 from .read import (
     MAX_CELLS_PER_SHEET,
-    MAX_COMPRESSION_RATIO,
-    MAX_UNCOMPRESSED_BYTES,
-    MAX_ZIP_MEMBERS,
     OLE_MAGIC,
     EncryptedWorkbookError,
     SheetGrid,
     Workbook,
     WorkbookError,
     a1,
+    open_container,
     parse_a1,
 )
 from .values import norm_label
@@ -228,18 +226,7 @@ def convert_legacy(data: bytes, name: str, timeout: float = 120.0) -> bytes:
 
 def _open_package(data: bytes) -> zipfile.ZipFile:
     """Open a .docx container, refusing zip bombs before anything is decompressed."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise WorkbookError("文档已损坏或不完整（压缩包无法打开），请重新保存或重新发送原文件", str(exc)) from exc
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise WorkbookError(f"文档包含 {len(infos)} 个内部部件，超出上限，拒绝读取（疑似异常文件）")
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNCOMPRESSED_BYTES or (total > 50_000_000 and total / packed > MAX_COMPRESSION_RATIO):
-        raise WorkbookError(f"文档解压后约 {total // 1_000_000} MB，超出安全上限，拒绝读取（疑似压缩炸弹）")
-    return zf
+    return open_container(data, "文档")
 
 
 def _main_part(zf: zipfile.ZipFile) -> str:
