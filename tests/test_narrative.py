@@ -307,3 +307,33 @@ def test_scales_and_other_subjects_are_not_compared() -> None:
     assert codes(findings(["本单位预算执行率为85%。"], [dept, PROJECT])) == [("N702", "第1段")]
     # A project named and the department's total in one sentence: which total is meant is unclear.
     assert findings(["本单位共实施测试项目等2个项目，部门整体自评得分96分。"], [dept, PROJECT]) == []
+
+
+# ---------------------------------------------------------------- what a number refers to (real reports)
+
+
+def test_kinds_of_money_are_not_budget_figures() -> None:
+    """'预算内' / '一般公共预算' / '预算外' name where money comes from: '积极争取省预算内基本建设投资1000万元'
+    (大英县发改局 2021, another project's money) states no budget of the project in the table."""
+    text = ["积极争取省预算内基本建设投资1000万元。项目支出费用45万元。"]
+    assert findings(text, [PROJECT]) == []
+    said = {st.raw: st.qualifier for st in statements(["一般公共预算基本支出 911000.39 元,预算外资金20万元。"])}
+    assert said == {"911000.39 元": None, "20万元": None}
+    # The project's own budget is still read.
+    assert codes(findings(["项目全年预算数60万元。"], [PROJECT])) == [("N702", "第1段")]
+
+
+def test_spending_categories_are_neither_the_whole_nor_its_parts() -> None:
+    """梧州 预算说明 (2022–2024): '商品和服务支出预算 29700 元' and '“三公”经费支出预算 0元' are classes
+    of spending, not the unit's 支出预算 — they must not become the whole of the 基本支出 or 项目支出
+    stated next, nor the whole a later '占一般公共预算支出的 3.26%' is computed on."""
+    text = ["1. 基本支出预算 881300.39 元,占一般公共预算支出的96.74%。其中:",
+            "商品和服务支出预算 165247.88 元,占基本支出预算18.76%。",
+            "2. 项目支出 29700 元,占一般公共预算支出的 3.26%。其中:",
+            "商品和服务支出预算 29700 元,占项目支出预算 100%。",
+            "2023 年单位预算全口径安排“三公”经费支出预算 0元,同比无变化。",
+            "2023 年本年一般公共预算基本支出 881300.39 元。"]
+    assert findings(text) == []
+    assert {st.item for st in statements(text) if st.raw in ("165247.88 元", "0元")} == {"类别"}
+    # The unit's own 支出预算 is still the whole.
+    assert codes(findings(["2023年本单位支出预算500万元，其中：基本支出300万元，项目支出180万元。"])) == [("N703", "第1段")]

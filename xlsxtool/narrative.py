@@ -78,7 +78,32 @@ _QUALIFIERS: dict[str, str] = {
     "决算数": "spent", "实际使用": "spent", "已支出": "spent", "实际完成支出": "spent",
     "执行率": "rate", "预算执行率": "rate", "资金执行率": "rate",
 }
-_KEYWORD_RE = re.compile("|".join(sorted(map(re.escape, list(_ITEMS) + list(_QUALIFIERS)), key=len, reverse=True)))
+# Kinds of money and budget paperwork: '预算' inside them says where money comes from or what a
+# document is, not which column an amount is ('省预算内基本建设投资1000万元' is no budget figure of
+# the project; '一般公共预算基本支出' is the 基本支出, not its budget). Matched so that the '预算'
+# inside is consumed, then ignored.
+_NEUTRAL = frozenset((
+    "预算内", "预算外", "一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算",
+    "预算单位", "预算绩效", "预算管理", "预算编制", "预算公开",
+))
+# Sub-categories of spending (economic and functional classes, 三公经费): an amount of one of
+# them is neither the unit's whole 支出 nor one of its parts ('商品和服务支出预算 29700 元' is not a
+# 支出预算). They are items of their own that no family and no table holds.
+_CATEGORY = "类别"
+_CATEGORIES = (
+    "工资福利支出", "商品和服务支出", "对个人和家庭的补助", "对个人和家庭补助", "对企业补助", "资本性支出",
+    "债务利息及费用支出", "“三公”经费", "三公经费", "机关运行经费", "会议费", "培训费", "公务接待费",
+    "公务用车购置及运行维护费", "公务用车运行维护费", "公务用车购置费", "因公出国(境)费", "因公出国（境）费",
+    '"三公"经费',
+    "一般公共服务支出", "外交支出", "国防支出", "公共安全支出", "教育支出", "科学技术支出",
+    "文化旅游体育与传媒支出", "文化体育与传媒支出", "社会保障和就业支出", "卫生健康支出",
+    "医疗卫生与计划生育支出", "节能环保支出", "城乡社区支出", "农林水支出", "交通运输支出",
+    "资源勘探工业信息等支出", "商业服务业等支出", "金融支出", "自然资源海洋气象等支出", "住房保障支出",
+    "粮油物资储备支出", "灾害防治及应急管理支出", "债务付息支出", "其他支出",
+)
+_ITEMS.update({word: _Item(_CATEGORY) for word in _CATEGORIES})
+_KEYWORD_RE = re.compile("|".join(sorted(map(re.escape, list(_ITEMS) + list(_QUALIFIERS) + list(_NEUTRAL)),
+                                         key=len, reverse=True)))
 # A clause with one of these states a change, a remainder, a target or a per-head figure.
 _NOT_A_STATEMENT_RE = re.compile(
     r"增长|增加|减少|下降|上升|提高|降低|同比|较上年|比上年|上年|增幅|降幅|增减|节约|结余|结转|收回|差额|超支|缺口|"
@@ -168,11 +193,19 @@ def _last_cut(text: str, ends: str) -> int:
 
 
 def _keywords(text: str) -> tuple[str | None, str | None, str | None]:
-    """(last item keyword, its implied qualifier, last qualifier) in a stretch of text."""
+    """(last item keyword, its implied qualifier, last qualifier) in a stretch of text.
+
+    A sub-category named first stays the subject: in '“三公”经费财政拨款支出预算为44.52万元' the
+    '支出预算' is the 三公经费's budget, not the unit's whole 支出."""
     item = implied = qualifier = None
     for m in _KEYWORD_RE.finditer(text):
         word = m.group(0)
+        if word in _NEUTRAL:
+            continue
         if word in _ITEMS:
+            if item == _CATEGORY and _ITEMS[word].name in ("支出", "收入"):
+                implied = _ITEMS[word].qualifier or implied
+                continue
             item, implied = _ITEMS[word].name, _ITEMS[word].qualifier
         else:
             qualifier = _QUALIFIERS[word]
