@@ -337,3 +337,15 @@ def test_spending_categories_are_neither_the_whole_nor_its_parts() -> None:
     assert {st.item for st in statements(text) if st.raw in ("165247.88 元", "0元")} == {"类别"}
     # The unit's own 支出预算 is still the whole.
     assert codes(findings(["2023年本单位支出预算500万元，其中：基本支出300万元，项目支出180万元。"])) == [("N703", "第1段")]
+
+
+def test_a_decimal_broken_by_a_pdf_text_layer_is_no_amount() -> None:
+    """南昌市烈士陵园管理处 2022 (a document site's text of the .docx): '预算35. 3万元' is 35.3万元 with a
+    space after the point; the '3万元' alone must not be read (it would be 3, against a 35.3 table)."""
+    said = [(st.raw, st.qualifier) for st in statements(["预算35. 3万元,2022年全 年实际支付35. 3万元。共支出成本35.3万元。"])]
+    assert said == [("35.3万元", None)]
+    form = project_form(funds=[dict(source="年度资金总额", initial=35.3, budget=35.3, spent=35.3, weight=10, rate="100%", score=10),
+                               dict(source="其中：当年财政拨款", initial=35.3, budget=35.3, spent=35.3)])
+    assert findings(["烈士纪念设施维修项目:预算35. 3万元,2022年全 年实际支付35. 3万元,使用率100%。"], [form]) == []
+    # '实际支付' is the executed amount.
+    assert codes(findings(["测试项目2023年实际支付40万元。"], [PROJECT])) == [("N702", "第1段")]

@@ -37,8 +37,10 @@ from .word import NARRATIVE_SHEET
 # Parsing sees half-width digits and signs; Chinese punctuation stays as it is (a full-width
 # comma between two numbers separates them, it is never a thousands separator).
 _TRANS = str.maketrans("０１２３４５６７８９．％，\u3000\xa0", "0123456789.%，  ")
+# A number starts after no digit, point or comma — nor after 'digit, point, space': a PDF's text
+# layer breaks '35.3万元' into '35. 3万元', and the '3' alone is no amount.
 _AMOUNT_RE = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*"
+    r"(?<![\d.,])(?<!\d\.\s)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*"
     r"(亿元|万元|元|%|分(?![之析别配类钟期批项级层摊担管布散数值]))"
 )
 _SENTENCE_END = "。！？!?\n"
@@ -75,7 +77,7 @@ _QUALIFIERS: dict[str, str] = {
     "全年预算数": "budget", "全年预算": "budget", "调整后预算数": "budget", "调整后预算": "budget", "调整预算": "budget",
     "预算数": "budget_any", "预算金额": "budget_any", "预算资金": "budget_any", "预算": "budget_any",
     "全年执行数": "spent", "执行数": "spent", "实际支出": "spent", "实际执行": "spent", "支出数": "spent",
-    "决算数": "spent", "实际使用": "spent", "已支出": "spent", "实际完成支出": "spent",
+    "决算数": "spent", "实际使用": "spent", "已支出": "spent", "实际完成支出": "spent", "实际支付": "spent",
     "执行率": "rate", "预算执行率": "rate", "资金执行率": "rate",
 }
 # Kinds of money and budget paperwork: '预算' inside them says where money comes from or what a
