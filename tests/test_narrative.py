@@ -349,3 +349,60 @@ def test_a_decimal_broken_by_a_pdf_text_layer_is_no_amount() -> None:
     assert findings(["烈士纪念设施维修项目:预算35. 3万元,2022年全 年实际支付35. 3万元,使用率100%。"], [form]) == []
     # '实际支付' is the executed amount.
     assert codes(findings(["测试项目2023年实际支付40万元。"], [PROJECT])) == [("N702", "第1段")]
+
+
+def test_wholes_the_text_divides_with_qizhong() -> None:
+    """'X，其中：基本支出…，项目支出…' makes X the whole of those parts whatever X is called (梧州
+    2021: '机构运行 1100910.5 元,其中:基本支出 1100910.5 元,项目支出 0元'); '2、支出:799.12万元。其中:'
+    (南县政协 2021) names a bare 支出 as the whole, and 人员经费 + 公用经费 stand for the 基本支出."""
+    ok = ["机构运行 1100910.5 元,其中:基本支出 1100910.5 元,项目支出 0元。",
+          "2、支出:799.12万元。其中:人员经费支出434.89万元,公用经费支出77.4万元,项目支出286.83万元。"]
+    assert findings(ok) == []
+    (f,) = findings(["机构运行 1100910.5 元,其中:基本支出 1000910.5 元,项目支出 0元。"])
+    assert (f.rule, f.expected, f.actual) == ("N703", "1000910.5元", "1100910.5 元")  # in the text's own unit
+    assert "相差 100000元" in f.message
+    assert codes(findings(["2、支出:809.12万元。其中:人员经费支出434.89万元,公用经费支出77.4万元,项目支出286.83万元。"])) == [
+        ("N703", "第1段")]
+    # 人员经费 without 公用经费 does not stand for the whole 基本支出: a shortfall is no error.
+    assert findings(["支出:809.12万元。其中:人员经费支出434.89万元,项目支出286.83万元。"]) == []
+    # One part after '其中' does not make a whole of an amount the vocabulary cannot name.
+    assert findings(["项目资金248.65万元，其中：项目支出10万元。"]) == []
+
+
+def test_the_juesuan_layout_of_income_and_its_totals() -> None:
+    """大英 2022 决算: 收入合计 = 一般公共预算 / 政府性基金 / 国有资本经营预算财政拨款收入 + 上级补助 + 事业
+    + 经营 + 附属单位上缴 + 其他收入; a 总计 holds the carry-overs too, so its parts may fall short."""
+    text = ("2022年本年收入合计4125.49万元,其中:一般公共预算财政拨款收入3859.16万元,占93.54%;政府性基金预算财政拨款收入0万元,"
+            "占0%;国有资本经营预算财政拨款收入0万元,占0%;上级补助收入0万元,占0%;事业收入0万元,占0%;经营收入0万元,占0%;"
+            "附属单位上缴收入0万元,占0%;其他收入{other}万元,占6.46%。")
+    assert findings([text.format(other="266.33")]) == []
+    assert sorted(codes(findings([text.format(other="236.33")]))) == [("N703", "第1段"), ("N704", "第1段")]
+    kinds = "其中：财政拨款收入1000万元，上级补助收入0万元，事业收入200万元，经营收入0万元，附属单位上缴收入0万元，其他收入100万元。"
+    assert findings(["2023年收入总计1500万元，" + kinds]) == []  # 200万元 of 上年结转 make up the 总计
+    assert codes(findings(["2023年收入总计1200万元，" + kinds])) == [("N703", "第1段")]
+    assert codes(findings(["2023年收入合计1500万元，" + kinds])) == [("N703", "第1段")]
+
+
+def test_shares_of_one_unstated_whole_cannot_exceed_100_percent() -> None:
+    """梧州 2024 预算说明: 基本支出 占一般公共预算支出的84.06% and 项目支出 占…19.62% (103.68 % of one
+    whole, whose amount the page does not state). 基本支出 and 项目支出 are the whole's parts, so it is
+    their sum: 469500 ÷ 2945760.58 = 15.94 % — the 19.62 % is off, reported where it is stated."""
+    text = ["(二)按支出结构分类划分,分为基本支出预算和项目支出预算。",
+            "1. 基本支出预算 2476260.58 元,占一般公共预算支出的84.06%,同比减少 4966.66 元。其中:",
+            "工资福利支出预算 2016908.34 元,占基本支出预算81.45%。",
+            "2. 项目支出 469500 元,占一般公共预算支出的 {b}%,同比增加 70100 元。"]
+    (f,) = findings([line.replace("{b}", "19.62") for line in text])
+    assert (f.rule, f.cell, f.expected, f.actual) == ("N704", "第4段", "15.94%", "19.62%")
+    assert "103.68%" in f.message
+    assert findings([line.replace("{b}", "15.94") for line in text]) == []
+    # Under different headings, or with only some of the parts, nothing is summed.
+    apart = [*text[:2], "六、一般公共预算基本支出情况说明", text[3].replace("{b}", "19.62")]
+    assert findings(apart) == []
+    assert findings(["人员经费 100 元,占一般公共预算支出的 60%。", "公用经费 80 元,占一般公共预算支出的 50%。"]) == []
+
+
+def test_an_unnamed_whole_is_read_as_broadly_as_its_parts_allow() -> None:
+    # 人员经费 + 公用经费 after an unnamed '支出': a 项目支出 may be unsaid, so a shortfall is no error …
+    assert findings(["部门决算支出800万元，其中：人员经费400万元，公用经费100万元。"]) == []
+    # … but parts above the whole are.
+    assert codes(findings(["部门决算支出400万元，其中：人员经费400万元，公用经费100万元。"])) == [("N703", "第1段")]
