@@ -406,3 +406,20 @@ def test_an_unnamed_whole_is_read_as_broadly_as_its_parts_allow() -> None:
     assert findings(["部门决算支出800万元，其中：人员经费400万元，公用经费100万元。"]) == []
     # … but parts above the whole are.
     assert codes(findings(["部门决算支出400万元，其中：人员经费400万元，公用经费100万元。"])) == [("N703", "第1段")]
+
+
+def test_what_an_amount_names_in_real_sentences() -> None:
+    """Three misreadings found on real reports, each a false N702 once the department form is there:
+    a document title's words (东莞: '《项目支出绩效评价管理办法》…涉及调整后预算金额136976.4万元'), a
+    half-width comma that did not end the clause (stored pages keep ',' for '，'), and an item that
+    only introduces its content (南县政协: '项目支出包括委员活动经费36.3万元')."""
+    dept = department_form()  # 项目支出 333.56
+    text = ["根据《项目支出绩效评价管理办法》(财预〔2020〕10 号)有关要求,纳入本次绩效自评的基建项目有72个,涉及调整后预算金额136976.4万元。",
+            "本单位项目支出包括委员活动经费36.3万元,扫黑除恶工作经费1万元。",
+            "本单位项目支出,委员活动经费36.3万元。"]
+    assert findings(text, [dept]) == []
+    said = [(st.raw, st.item) for st in statements(text)]
+    assert said == [("136976.4万元", None), ("36.3万元", None), ("1万元", None), ("36.3万元", None)]
+    # An item named right before its amount is still read, with either comma.
+    found = findings(["本单位支出预算1,463.31万元,其中:基本支出1,129.76万元,项目支出300万元。"], [dept])
+    assert sorted((f.rule, f.actual) for f in found) == [("N702", "300万元"), ("N703", "1,463.31万元")]

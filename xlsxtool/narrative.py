@@ -122,6 +122,9 @@ _TOTAL_MARK_RE = re.compile(r"合计|共计|总计")
 # '2、支出:799.12万元': a bare 支出 / 收入 as the label of the amount is the whole.
 _BARE_TOTAL_RE = re.compile(r"\s*(支出|收入)\s*[:：]\s*")
 _LISTS_RE = re.compile(r"\s*[,，。;；]?\s*其中\s*[:：,，]?")
+_CONTENT_OF_RE = re.compile(r"(包括|包含|用于|主要有|分别为|分别是)\s*[\u4e00-\u9fff]")
+# A document's title (《…的通知》) names other things: its words say nothing of the amounts near it.
+_TITLE_RE = re.compile(r"《[^《》]*》")
 _GROUPS = {"产出": "产出指标", "效益": "效益指标", "满意度": "满意度指标", "成本": "成本指标", "预算执行": "预算执行率"}
 _GROUP_RE = re.compile(r"(产出|效益|满意度|成本)指标|(预算|资金)执行(率|情况)?")
 _TOTAL_SCORE_RE = re.compile(r"总分|总得分|综合得分|综合评分|自评得分|自评分|评价得分|最终得分|整体得分|总体得分|评分结果|自评结果")
@@ -224,8 +227,11 @@ def _keywords(text: str) -> tuple[str | None, str | None, str | None]:
     """(last item keyword, its implied qualifier, last qualifier) in a stretch of text.
 
     A sub-category named first stays the subject: in '“三公”经费财政拨款支出预算为44.52万元' the
-    '支出预算' is the 三公经费's budget, not the unit's whole 支出."""
+    '支出预算' is the 三公经费's budget, not the unit's whole 支出. An item followed by '包括' /
+    '用于' … is a topic whose content comes next: in '项目支出包括委员活动经费36.3万元' the amount is
+    the 委员活动经费, which the vocabulary does not name."""
     item = implied = qualifier = None
+    item_end = 0
     for m in _KEYWORD_RE.finditer(text):
         word = m.group(0)
         if word in _NEUTRAL:
@@ -234,15 +240,21 @@ def _keywords(text: str) -> tuple[str | None, str | None, str | None]:
             if item == _CATEGORY and _ITEMS[word].name in ("支出", "收入"):
                 implied = _ITEMS[word].qualifier or implied
                 continue
-            item, implied = _ITEMS[word].name, _ITEMS[word].qualifier
+            item, implied, item_end = _ITEMS[word].name, _ITEMS[word].qualifier, m.end()
         else:
             qualifier = _QUALIFIERS[word]
+    if item is not None and _CONTENT_OF_RE.search(text, item_end):
+        item = implied = None
     return item, implied, qualifier
 
 
 def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
     """The statements of paragraph n (1-based)."""
     text = raw_text.translate(_TRANS)
+    # Stored and converted texts carry half-width commas for '，': outside a number (1,463.31) one
+    # ends a clause like '，' does. Titles are blanked (same length, so positions hold).
+    text = re.sub(r",(?!\d)|(?<!\d),", "，", text)
+    text = _TITLE_RE.sub(lambda m: "《" + "□" * (len(m.group(0)) - 2) + "》", text)
     out: list[Statement] = []
     prev_end = 0
     last_money: dict[int, int] = {}  # sentence-part start → index (in out) of its last money amount
