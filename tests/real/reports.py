@@ -31,7 +31,9 @@ One file per report under `tests/real/reports/`, plain UTF-8 text:
                                    `expect:` followed by nothing means: no N finding at all
 
 Paragraph N in `第N段` is the N-th line under `text:` (the .docx the test writes has exactly
-these body paragraphs, the table after them). Stored pages keep the punctuation their crawler
+these body paragraphs, the table after them). The form is minimal: only the figures the `table:`
+line gives mean anything, its other cells are tests.builders' defaults, so the table's own
+findings (B/S/C rules) are no part of the expectations — only the N rules are. Stored pages keep the punctuation their crawler
 left (often half-width ',' ':' '(' for the publisher's '，' '：' '（'); it is kept as stored, so the
 checker is tried on both.
 """
