@@ -423,3 +423,13 @@ def test_what_an_amount_names_in_real_sentences() -> None:
     # An item named right before its amount is still read, with either comma.
     found = findings(["本单位支出预算1,463.31万元,其中:基本支出1,129.76万元,项目支出300万元。"], [dept])
     assert sorted((f.rule, f.actual) for f in found) == [("N702", "300万元"), ("N703", "1,463.31万元")]
+
+
+def test_a_text_in_yuan_is_checked_to_its_own_last_digit() -> None:
+    """A 预算说明 counting in 元 (梧州): parts 50 元 off their whole are off — the 0.01 万元 that
+    rounding allows a 万元 text is 100 元 here."""
+    text = "2022 年一般公共预算基本支出 1133753.33 元,其中:人员经费 1030180.29 元,公用经费 {b} 元。"
+    assert findings([text.format(b="103573.04")]) == []
+    (f,) = findings([text.format(b="103523.04")])
+    assert (f.rule, f.expected) == ("N703", "1133703.33元") and "相差 50元" in f.message
+    assert findings(["基本支出 1,463.31万元，其中：人员经费 1,129.76万元，公用经费 333.56万元。"]) == []  # 0.01 万元

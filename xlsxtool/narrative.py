@@ -546,7 +546,9 @@ class _Checker:
         standing = {m: got for m, got in subs.items() if m not in parts}
         counted = [*parts.values(), *(s for got in standing.values() for s in got.values())]
         total = sum(p.wan for p in counted)
-        tol = max(0.01, whole.half_unit + sum(p.half_unit for p in counted))
+        # Rounding as written, and at least 0.01 in the whole's own unit (0.01 万元 for a 万元 text,
+        # 0.01 元 — not 100 元 — for a text that counts in 元).
+        tol = max(0.01 * _TO_WAN.get(whole.unit, 1.0), whole.half_unit + sum(p.half_unit for p in counted))
         diff = round(total - whole.wan, 9)
         complete = all(r in parts or set(subparts.get(r, ("-",))) <= set(standing.get(r, {})) for r in required)
         if abs(diff) <= tol or ((not complete or whole.overall) and diff <= tol):
