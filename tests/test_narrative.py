@@ -433,3 +433,16 @@ def test_a_text_in_yuan_is_checked_to_its_own_last_digit() -> None:
     (f,) = findings([text.format(b="103523.04")])
     assert (f.rule, f.expected) == ("N703", "1133703.33元") and "相差 50元" in f.message
     assert findings(["基本支出 1,463.31万元，其中：人员经费 1,129.76万元，公用经费 333.56万元。"]) == []  # 0.01 万元
+
+
+def test_the_departments_split_is_compared_only_with_budget_figures() -> None:
+    """The form's 按支出性质分 is the budget split (年度预算申请); reports as often state the 决算 split.
+    An executed or unqualified 基本支出/项目支出 is not held against it — a budget one is."""
+    dept = department_form()  # budget: 基本支出 1,129.76 + 项目支出 333.56
+    for text in ["2023年部门决算总支出1,498.20万元，其中：基本支出1,129.76万元，项目支出368.44万元。",
+                 "2023年实际支出1,498.20万元，其中：基本支出1,129.76万元，项目支出368.44万元。",
+                 "本单位项目支出368.44万元。"]:
+        assert findings([text], [dept]) == [], text
+    assert codes(findings(["本单位项目支出预算368.44万元。"], [dept])) == [("N702", "第1段")]
+    assert [f.actual for f in findings(["2023年本单位支出预算1,463.31万元，其中：基本支出1,095.75万元，项目支出367.56万元。"], [dept])
+            ] == ["1,095.75万元", "367.56万元"]

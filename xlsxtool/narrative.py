@@ -404,6 +404,7 @@ class _Checker:
             self.sections.append((self.sections[-1] if self.sections else 0) + bool(_SECTION_RE.match(text)))
         self.amounts = [st for st in self.statements if st.money and not st.in_brackets and st.role != "change"]
         self.reported: set[tuple[str, int, str]] = set()
+        self.whole_of: dict[int, Statement] = {}  # a part's statement id → the whole it is stated under
 
     def emit(self, code: str, para: int, expected: Any, actual: Any, target: _Form | None = None, **fields: Any) -> None:
         rule = RULES[code]
@@ -420,8 +421,8 @@ class _Checker:
 
     def run(self) -> list[Finding]:
         self.unit_slips()
-        wholes = self.parts_and_wholes()
-        self.shares(wholes)
+        self.whole_of = self.parts_and_wholes()
+        self.shares(self.whole_of)
         self.against_tables()
         self.points()
         return self.findings
@@ -678,7 +679,13 @@ class _Checker:
 
     def _amount(self, st: Statement) -> None:
         tol = max(0.01, st.half_unit)
-        if st.item in ("基本支出", "项目支出") and st.qualifier in (None, *_BUDGETS):
+        if st.item in ("基本支出", "项目支出"):
+            # The form's 按支出性质分 is the budget split (年度预算申请); a report's text as often
+            # states the 决算 split ('部门决算总支出…，其中：基本支出…，项目支出…'). Only a budget
+            # figure — said so itself, or a part of a budget whole ('支出预算…，其中：') — is compared.
+            whole = self.whole_of.get(id(st))
+            if (st.qualifier or (whole.qualifier if whole is not None else None)) not in _BUDGETS:
+                return
             form = self._department(st)
             if form is None or st.item not in form.expense:
                 return
