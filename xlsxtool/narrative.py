@@ -17,9 +17,12 @@ the body paragraphs and compares them (SPEC §3, N rules):
 
 Precision first: a number counts only when its clause names what it is; amounts in brackets,
 changes on last year (增长/减少 N%), targets (≥, 以上), per-head figures, kinds of money
-('预算内投资'), classes of spending (商品和服务支出, 教育支出, 三公经费) and anything the vocabulary
-below does not name are left alone, and a paragraph that cannot be read raises nothing. Numbers are compared as written: an amount at half a unit of its last written digit
-(at least 0.01 万元), a share at 0.5 / 0.05 / 0.01 points for 0 / 1 / 2 decimals.
+('预算内投资'), classes of spending (商品和服务支出, 教育支出, 三公经费), words inside a document's
+title (《…》) and anything the vocabulary below does not name are left alone, and a paragraph
+that cannot be read raises nothing. Numbers are compared as written: an amount at half a unit of
+its last written digit (at least 0.01 of the text's unit between statements, 0.01 万元 against a
+table), a share at 0.5 / 0.05 / 0.01 points for 0 / 1 / 2 decimals. The real reports these rules
+were measured on are tests/real/reports (every figure there is written down with why it agrees).
 
 Findings anchor at `sheet` "正文", `cell` "第N段" (N over the body paragraphs, tables excluded,
 1-based) — the paragraph that states the whole, or the amount itself for N702 and N705.
