@@ -307,3 +307,142 @@ def test_scales_and_other_subjects_are_not_compared() -> None:
     assert codes(findings(["本单位预算执行率为85%。"], [dept, PROJECT])) == [("N702", "第1段")]
     # A project named and the department's total in one sentence: which total is meant is unclear.
     assert findings(["本单位共实施测试项目等2个项目，部门整体自评得分96分。"], [dept, PROJECT]) == []
+
+
+# ---------------------------------------------------------------- what a number refers to (real reports)
+
+
+def test_kinds_of_money_are_not_budget_figures() -> None:
+    """'预算内' / '一般公共预算' / '预算外' name where money comes from: '积极争取省预算内基本建设投资1000万元'
+    (大英县发改局 2021, another project's money) states no budget of the project in the table."""
+    text = ["积极争取省预算内基本建设投资1000万元。项目支出费用45万元。"]
+    assert findings(text, [PROJECT]) == []
+    said = {st.raw: st.qualifier for st in statements(["一般公共预算基本支出 911000.39 元,预算外资金20万元。"])}
+    assert said == {"911000.39 元": None, "20万元": None}
+    # The project's own budget is still read.
+    assert codes(findings(["项目全年预算数60万元。"], [PROJECT])) == [("N702", "第1段")]
+
+
+def test_spending_categories_are_neither_the_whole_nor_its_parts() -> None:
+    """梧州 预算说明 (2022–2024): '商品和服务支出预算 29700 元' and '“三公”经费支出预算 0元' are classes
+    of spending, not the unit's 支出预算 — they must not become the whole of the 基本支出 or 项目支出
+    stated next, nor the whole a later '占一般公共预算支出的 3.26%' is computed on."""
+    text = ["1. 基本支出预算 881300.39 元,占一般公共预算支出的96.74%。其中:",
+            "商品和服务支出预算 165247.88 元,占基本支出预算18.76%。",
+            "2. 项目支出 29700 元,占一般公共预算支出的 3.26%。其中:",
+            "商品和服务支出预算 29700 元,占项目支出预算 100%。",
+            "2023 年单位预算全口径安排“三公”经费支出预算 0元,同比无变化。",
+            "2023 年本年一般公共预算基本支出 881300.39 元。"]
+    assert findings(text) == []
+    assert {st.item for st in statements(text) if st.raw in ("165247.88 元", "0元")} == {"类别"}
+    # The unit's own 支出预算 is still the whole.
+    assert codes(findings(["2023年本单位支出预算500万元，其中：基本支出300万元，项目支出180万元。"])) == [("N703", "第1段")]
+
+
+def test_a_decimal_broken_by_a_pdf_text_layer_is_no_amount() -> None:
+    """南昌市烈士陵园管理处 2022 (a document site's text of the .docx): '预算35. 3万元' is 35.3万元 with a
+    space after the point; the '3万元' alone must not be read (it would be 3, against a 35.3 table)."""
+    said = [(st.raw, st.qualifier) for st in statements(["预算35. 3万元,2022年全 年实际支付35. 3万元。共支出成本35.3万元。"])]
+    assert said == [("35.3万元", None)]
+    form = project_form(funds=[dict(source="年度资金总额", initial=35.3, budget=35.3, spent=35.3, weight=10, rate="100%", score=10),
+                               dict(source="其中：当年财政拨款", initial=35.3, budget=35.3, spent=35.3)])
+    assert findings(["烈士纪念设施维修项目:预算35. 3万元,2022年全 年实际支付35. 3万元,使用率100%。"], [form]) == []
+    # '实际支付' is the executed amount.
+    assert codes(findings(["测试项目2023年实际支付40万元。"], [PROJECT])) == [("N702", "第1段")]
+
+
+def test_wholes_the_text_divides_with_qizhong() -> None:
+    """'X，其中：基本支出…，项目支出…' makes X the whole of those parts whatever X is called (梧州
+    2021: '机构运行 1100910.5 元,其中:基本支出 1100910.5 元,项目支出 0元'); '2、支出:799.12万元。其中:'
+    (南县政协 2021) names a bare 支出 as the whole, and 人员经费 + 公用经费 stand for the 基本支出."""
+    ok = ["机构运行 1100910.5 元,其中:基本支出 1100910.5 元,项目支出 0元。",
+          "2、支出:799.12万元。其中:人员经费支出434.89万元,公用经费支出77.4万元,项目支出286.83万元。"]
+    assert findings(ok) == []
+    (f,) = findings(["机构运行 1100910.5 元,其中:基本支出 1000910.5 元,项目支出 0元。"])
+    assert (f.rule, f.expected, f.actual) == ("N703", "1000910.5元", "1100910.5 元")  # in the text's own unit
+    assert "相差 100000元" in f.message
+    assert codes(findings(["2、支出:809.12万元。其中:人员经费支出434.89万元,公用经费支出77.4万元,项目支出286.83万元。"])) == [
+        ("N703", "第1段")]
+    # 人员经费 without 公用经费 does not stand for the whole 基本支出: a shortfall is no error.
+    assert findings(["支出:809.12万元。其中:人员经费支出434.89万元,项目支出286.83万元。"]) == []
+    # One part after '其中' does not make a whole of an amount the vocabulary cannot name.
+    assert findings(["项目资金248.65万元，其中：项目支出10万元。"]) == []
+
+
+def test_the_juesuan_layout_of_income_and_its_totals() -> None:
+    """大英 2022 决算: 收入合计 = 一般公共预算 / 政府性基金 / 国有资本经营预算财政拨款收入 + 上级补助 + 事业
+    + 经营 + 附属单位上缴 + 其他收入; a 总计 holds the carry-overs too, so its parts may fall short."""
+    text = ("2022年本年收入合计4125.49万元,其中:一般公共预算财政拨款收入3859.16万元,占93.54%;政府性基金预算财政拨款收入0万元,"
+            "占0%;国有资本经营预算财政拨款收入0万元,占0%;上级补助收入0万元,占0%;事业收入0万元,占0%;经营收入0万元,占0%;"
+            "附属单位上缴收入0万元,占0%;其他收入{other}万元,占6.46%。")
+    assert findings([text.format(other="266.33")]) == []
+    assert sorted(codes(findings([text.format(other="236.33")]))) == [("N703", "第1段"), ("N704", "第1段")]
+    kinds = "其中：财政拨款收入1000万元，上级补助收入0万元，事业收入200万元，经营收入0万元，附属单位上缴收入0万元，其他收入100万元。"
+    assert findings(["2023年收入总计1500万元，" + kinds]) == []  # 200万元 of 上年结转 make up the 总计
+    assert codes(findings(["2023年收入总计1200万元，" + kinds])) == [("N703", "第1段")]
+    assert codes(findings(["2023年收入合计1500万元，" + kinds])) == [("N703", "第1段")]
+
+
+def test_shares_of_one_unstated_whole_cannot_exceed_100_percent() -> None:
+    """梧州 2024 预算说明: 基本支出 占一般公共预算支出的84.06% and 项目支出 占…19.62% (103.68 % of one
+    whole, whose amount the page does not state). 基本支出 and 项目支出 are the whole's parts, so it is
+    their sum: 469500 ÷ 2945760.58 = 15.94 % — the 19.62 % is off, reported where it is stated."""
+    text = ["(二)按支出结构分类划分,分为基本支出预算和项目支出预算。",
+            "1. 基本支出预算 2476260.58 元,占一般公共预算支出的84.06%,同比减少 4966.66 元。其中:",
+            "工资福利支出预算 2016908.34 元,占基本支出预算81.45%。",
+            "2. 项目支出 469500 元,占一般公共预算支出的 {b}%,同比增加 70100 元。"]
+    (f,) = findings([line.replace("{b}", "19.62") for line in text])
+    assert (f.rule, f.cell, f.expected, f.actual) == ("N704", "第4段", "15.94%", "19.62%")
+    assert "103.68%" in f.message
+    assert findings([line.replace("{b}", "15.94") for line in text]) == []
+    # Under different headings, or with only some of the parts, nothing is summed.
+    apart = [*text[:2], "六、一般公共预算基本支出情况说明", text[3].replace("{b}", "19.62")]
+    assert findings(apart) == []
+    assert findings(["人员经费 100 元,占一般公共预算支出的 60%。", "公用经费 80 元,占一般公共预算支出的 50%。"]) == []
+
+
+def test_an_unnamed_whole_is_read_as_broadly_as_its_parts_allow() -> None:
+    # 人员经费 + 公用经费 after an unnamed '支出': a 项目支出 may be unsaid, so a shortfall is no error …
+    assert findings(["部门决算支出800万元，其中：人员经费400万元，公用经费100万元。"]) == []
+    # … but parts above the whole are.
+    assert codes(findings(["部门决算支出400万元，其中：人员经费400万元，公用经费100万元。"])) == [("N703", "第1段")]
+
+
+def test_what_an_amount_names_in_real_sentences() -> None:
+    """Three misreadings found on real reports, each a false N702 once the department form is there:
+    a document title's words (东莞: '《项目支出绩效评价管理办法》…涉及调整后预算金额136976.4万元'), a
+    half-width comma that did not end the clause (stored pages keep ',' for '，'), and an item that
+    only introduces its content (南县政协: '项目支出包括委员活动经费36.3万元')."""
+    dept = department_form()  # 项目支出 333.56
+    text = ["根据《项目支出绩效评价管理办法》(财预〔2020〕10 号)有关要求,纳入本次绩效自评的基建项目有72个,涉及调整后预算金额136976.4万元。",
+            "本单位项目支出包括委员活动经费36.3万元,扫黑除恶工作经费1万元。",
+            "本单位项目支出,委员活动经费36.3万元。"]
+    assert findings(text, [dept]) == []
+    said = [(st.raw, st.item) for st in statements(text)]
+    assert said == [("136976.4万元", None), ("36.3万元", None), ("1万元", None), ("36.3万元", None)]
+    # An item named right before its amount is still read, with either comma.
+    found = findings(["本单位支出预算1,463.31万元,其中:基本支出1,129.76万元,项目支出300万元。"], [dept])
+    assert sorted((f.rule, f.actual) for f in found) == [("N702", "300万元"), ("N703", "1,463.31万元")]
+
+
+def test_a_text_in_yuan_is_checked_to_its_own_last_digit() -> None:
+    """A 预算说明 counting in 元 (梧州): parts 50 元 off their whole are off — the 0.01 万元 that
+    rounding allows a 万元 text is 100 元 here."""
+    text = "2022 年一般公共预算基本支出 1133753.33 元,其中:人员经费 1030180.29 元,公用经费 {b} 元。"
+    assert findings([text.format(b="103573.04")]) == []
+    (f,) = findings([text.format(b="103523.04")])
+    assert (f.rule, f.expected) == ("N703", "1133703.33元") and "相差 50元" in f.message
+    assert findings(["基本支出 1,463.31万元，其中：人员经费 1,129.76万元，公用经费 333.56万元。"]) == []  # 0.01 万元
+
+
+def test_the_departments_split_is_compared_only_with_budget_figures() -> None:
+    """The form's 按支出性质分 is the budget split (年度预算申请); reports as often state the 决算 split.
+    An executed or unqualified 基本支出/项目支出 is not held against it — a budget one is."""
+    dept = department_form()  # budget: 基本支出 1,129.76 + 项目支出 333.56
+    for text in ["2023年部门决算总支出1,498.20万元，其中：基本支出1,129.76万元，项目支出368.44万元。",
+                 "2023年实际支出1,498.20万元，其中：基本支出1,129.76万元，项目支出368.44万元。",
+                 "本单位项目支出368.44万元。"]:
+        assert findings([text], [dept]) == [], text
+    assert codes(findings(["本单位项目支出预算368.44万元。"], [dept])) == [("N702", "第1段")]
+    assert [f.actual for f in findings(["2023年本单位支出预算1,463.31万元，其中：基本支出1,095.75万元，项目支出367.56万元。"], [dept])
+            ] == ["1,095.75万元", "367.56万元"]
