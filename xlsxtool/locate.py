@@ -406,30 +406,27 @@ def _read_header(sheet: SheetGrid, rows: list[int], left: int, right: int, skip:
     column wins; else parent + child, child + parent; a merged parent over columns whose children
     are all known adds nothing."""
     last = rows[-1]
+    if len(rows) == 1:
+        return _read_header_row(sheet, last, left, right, skip)
     columns: dict[str, Span] = {}
     cells: dict[str, Pos] = {}
     unknown: list[tuple[Pos, str]] = []
-    stacks: list[tuple[int, list[tuple[Pos, str]]]]
-    if len(rows) == 1:  # the usual one-row header: each label is its column's own
-        stacks = [(c, [((last, c), v)]) for c, v in _anchors_in_row(sheet, last, left, right)
-                  if isinstance(v, str) and (not skip or (last, c) not in skip)]
-    else:
-        stacks = []
-        starts = sorted({c for r in rows for c, _v in _anchors_in_row(sheet, r, left, right)}
-                        | {c for c in range(left, right) if sheet.anchor(last, c)[0] in rows and sheet.anchor(last, c)[1] == c})
-        for c in starts:
-            # The labels of this column, top to bottom, merged cells resolved to their top-left;
-            # a block's own label ('绩效指标' over the level columns) is not a column's label.
-            stack: list[tuple[Pos, str]] = []
-            for r in rows:
-                anchor = sheet.anchor(r, c)
-                if anchor[0] not in rows or (stack and stack[-1][0] == anchor) or anchor in skip:
-                    continue
-                v = sheet.raw(*anchor)
-                if isinstance(v, str) and _label_of(v):
-                    stack.append((anchor, v))
-            if stack:
-                stacks.append((c, stack))
+    stacks: list[tuple[int, list[tuple[Pos, str]]]] = []
+    starts = sorted({c for r in rows for c, _v in _anchors_in_row(sheet, r, left, right)}
+                    | {c for c in range(left, right) if sheet.anchor(last, c)[0] in rows and sheet.anchor(last, c)[1] == c})
+    for c in starts:
+        # The labels of this column, top to bottom, merged cells resolved to their top-left; a
+        # block's own label ('绩效指标' over the level columns) is not a column's label.
+        stack: list[tuple[Pos, str]] = []
+        for r in rows:
+            anchor = sheet.anchor(r, c)
+            if anchor[0] not in rows or (stack and stack[-1][0] == anchor) or anchor in skip:
+                continue
+            v = sheet.raw(*anchor)
+            if isinstance(v, str) and _label_of(v):
+                stack.append((anchor, v))
+        if stack:
+            stacks.append((c, stack))
     seen_anchor: set[Pos] = set()
     has_levels: bool | None = None
     for c, stack in stacks:
@@ -462,27 +459,63 @@ def _read_header(sheet: SheetGrid, rows: list[int], left: int, right: int, skip:
         if key in ("实际完成情况", "预期目标"):
             if has_levels is None:
                 has_levels = _has_level_cols(sheet, rows, left, right)
-            # In an indicator header 实际完成情况 is the actual value column, 预期目标 the target.
-            if has_levels and key == "实际完成情况" and "实际完成值" not in columns:
-                key = "实际完成值"
-            elif has_levels and key == "预期目标" and "年度指标值" not in columns:
-                key = "年度指标值"
+            key = _in_indicator_header(key, columns) if has_levels else key
         span = (pos[1], sheet.merge_end(*pos)) if pos == child_pos else (c, c)
-        if key in columns:
-            # The same column twice ('年度预算数(万元)' over the row labels, then '调整后预算数';
-            # 分值 after each level of a scoring sheet): the later one holds the values. A 分值
-            # right of a 一级/二级 column is that level's weight.
-            previous = columns[key]
-            level = _level_left_of(columns, previous[0])
-            if key == "分值" and level is not None:
-                columns[f"{level}分值"] = previous
-                cells[f"{level}分值"] = cells[key]
-            else:
-                unknown.append((cells[key], str(sheet.raw(*cells[key]))))
-        columns[key] = span
-        cells[key] = pos
+        _add_column(sheet, columns, cells, unknown, key, span, pos)
         seen_anchor.add(pos)
     return Header(row=last, columns=columns, rows=list(rows), cells=cells, unknown=unknown)
+
+
+def _read_header_row(sheet: SheetGrid, row: int, left: int, right: int, skip: tuple[Pos, ...]) -> Header:
+    """_read_header for the usual one-row header: each label is its own column's."""
+    columns: dict[str, Span] = {}
+    cells: dict[str, Pos] = {}
+    unknown: list[tuple[Pos, str]] = []
+    has_levels: bool | None = None
+    for c, v in _anchors_in_row(sheet, row, left, right):
+        if not isinstance(v, str) or (skip and (row, c) in skip):
+            continue
+        key = column_key(v)
+        if key is None:
+            if _label_of(v) and not _is_block_label(v):
+                unknown.append(((row, c), v))
+            continue
+        if key in ("实际完成情况", "预期目标"):
+            if has_levels is None:
+                has_levels = _has_level_cols(sheet, [row], left, right)
+            key = _in_indicator_header(key, columns) if has_levels else key
+        if key in columns:
+            _add_column(sheet, columns, cells, unknown, key, (c, sheet.merge_end(row, c)), (row, c))
+        else:
+            columns[key] = (c, sheet.merge_end(row, c))
+            cells[key] = (row, c)
+    return Header(row=row, columns=columns, rows=[row], cells=cells, unknown=unknown)
+
+
+def _in_indicator_header(key: str, columns: dict[str, Span]) -> str:
+    """In an indicator header 实际完成情况 is the actual value column, 预期目标 the target."""
+    if key == "实际完成情况" and "实际完成值" not in columns:
+        return "实际完成值"
+    if key == "预期目标" and "年度指标值" not in columns:
+        return "年度指标值"
+    return key
+
+
+def _add_column(sheet: SheetGrid, columns: dict[str, Span], cells: dict[str, Pos], unknown: list[tuple[Pos, str]],
+                key: str, span: Span, pos: Pos) -> None:
+    """Put a column into a header being read. The same column twice ('年度预算数(万元)' over the
+    row labels, then '调整后预算数'; 分值 after each level of a scoring sheet): the later one
+    holds the values; a 分值 right of a 一级/二级 column is that level's weight."""
+    if key in columns:
+        previous = columns[key]
+        level = _level_left_of(columns, previous[0])
+        if key == "分值" and level is not None:
+            columns[f"{level}分值"] = previous
+            cells[f"{level}分值"] = cells[key]
+        else:
+            unknown.append((cells[key], str(sheet.raw(*cells[key]))))
+    columns[key] = span
+    cells[key] = pos
 
 
 def _level_left_of(columns: dict[str, Span], col: int) -> str | None:
@@ -642,13 +675,15 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
     funds_label_row: int | None = None
     block: IndicatorBlock | None = None  # the indicator block rows are being read into
     blocks_done = False  # a table ended: a new 项目名称 or funds header starts another form
+    top, row_values, left, right = sheet.top, sheet.row_values, form.left, form.right
     for r in range(first_row, form.bottom):
         if r <= skip_until:
             continue
-        cells = _anchors_in_row(sheet, r, form.left, form.right)
+        # (the sheet's own rows and marks where the form spans the sheet: the usual case)
+        cells = row_values(r) if spans_sheet else _anchors_in_row(sheet, r, left, right)
         if not cells:
             continue
-        marks = marks_of(r)
+        marks = marks_by_row[r - top] if spans_sheet else _row_marks(cells)
         if not marks and state == "indicators" and block is not None:
             block.rows.append(r)  # the commonest row: an indicator with no label in it
             continue
@@ -827,7 +862,16 @@ def _locate_inside(form: FormLocation, marks_by_row: list[int]) -> None:
     for b in form.blocks:
         _infer_name_columns(sheet, b)
         _infer_level1(b.header)
-    _find_funds_lists(form, marks_of)
+    if spans_sheet:  # the rows that can hold a funds total, from the sheet's marks (cheap)
+        top = sheet.top
+        candidates = [r for r in range(form.top, form.bottom) if marks_by_row[r - top] & _FUNDS_TOTAL]
+    else:
+        candidates = [r for r in range(form.top, form.bottom) if marks_of(r) & _FUNDS_TOTAL]
+    if candidates:  # outside the funds block and the totals row (nearly always: none)
+        inside = {*form.funds_rows, *form.split_rows, *(b.total_row for b in form.blocks)}
+        candidates = [r for r in candidates if r not in inside]
+    if candidates:
+        _find_funds_lists(form, candidates)
     _check_required(form)
 
 
@@ -939,7 +983,7 @@ def _list_item(sheet: SheetGrid, r: int, c: int, v: Any, right: int) -> tuple[st
     return (key, None)
 
 
-def _find_funds_lists(form: FormLocation, marks_of: Any) -> None:
+def _find_funds_lists(form: FormLocation, candidates: list[int]) -> None:
     """Funds written as a list of label/amount pairs outside a funds block ('年度预算资金总额：
     1084.25' then '其中：中央补助 668.00', '市级资金 343.00', …): each total with the sources
     listed right under it, in the same column, is a group B104 can add up."""
@@ -948,8 +992,8 @@ def _find_funds_lists(form: FormLocation, marks_of: Any) -> None:
     if form.funds_header is not None:
         taken.add(form.funds_header.row)
     end = form.top - 1
-    for r in range(form.top, form.bottom):
-        if r <= end or r in taken or not marks_of(r) & _FUNDS_TOTAL:
+    for r in candidates:
+        if r <= end or r in taken:
             continue
         for c, v in _anchors_in_row(sheet, r, form.left, form.right):
             key, pos = _list_item(sheet, r, c, v, form.right)
