@@ -38,7 +38,8 @@ def _rows(rows: list[int]) -> str:
 
 def _header(header: Header) -> list[str]:
     lines = [f"    表头：{_rows(header.rows)}"]
-    for key, (c0, c1) in header.columns.items():
+    # Left to right, as the reader sees the sheet (the locator stores columns in match order).
+    for key, (c0, c1) in sorted(header.columns.items(), key=lambda kv: kv[1]):
         cell = header.cells.get(key)
         where = a1(*cell) if cell else "?"
         cols = a1(header.row, c0)[:-len(str(header.row + 1))]

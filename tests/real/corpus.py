@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         for arg in args:
             try:
                 table = parse(Path(arg))
-            except ValueError as exc:
+            except (ValueError, OSError) as exc:
                 print(f"✘ {arg}: {exc}")
                 failures += 1
                 continue
