@@ -68,6 +68,20 @@ def test_every_skipped_file_is_listed_with_why(tmp_path: Path) -> None:
     assert rows == reasons
 
 
+def test_skipped_files_of_the_same_name_are_told_apart(tmp_path: Path) -> None:
+    # One unit's 自评报告.pdf loose in the folder, another's inside its zip: the console line must
+    # say which is which, or the reviewer reads the same name twice and cannot find the second.
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    one_form(folder / "自评表.xlsx")
+    (folder / "自评报告.pdf").write_bytes(b"%PDF-1.7\n")
+    with zipfile.ZipFile(folder / "乙单位.zip", "w") as zf:
+        zf.writestr("自评报告.pdf", b"%PDF-1.7\n")
+    proc = run_cli("check", str(folder), "--no-annotate")
+    assert "乙单位.zip/自评报告.pdf（不是工作簿或 Word 报告）" in proc.stdout
+    assert "报送/自评报告.pdf（不是工作簿或 Word 报告）" in proc.stdout
+
+
 # ------------------------------------------------------------------ item 2: zips inside zips
 def _zip_bytes(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()

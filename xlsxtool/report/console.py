@@ -128,11 +128,27 @@ def print_more(console: Console, more: int, summary_path: str | None) -> None:
     console.print()
 
 
+def _short_names(paths: list[str]) -> list[str]:
+    """Each path's file name, with as many parent parts as it takes to tell equal names apart
+    (``自评报告.pdf`` twice → ``汇总.zip/自评报告.pdf`` and ``mixed/自评报告.pdf``)."""
+    parts = [p.replace("\\", "/").split("/") for p in paths]
+    depth = [1] * len(parts)
+    while True:
+        names = ["/".join(ps[-d:]) for ps, d in zip(parts, depth, strict=True)]
+        clash = {n for n in names if names.count(n) > 1}
+        grow = [i for i, n in enumerate(names) if n in clash and depth[i] < len(parts[i])]
+        if not grow:
+            return names
+        for i in grow:
+            depth[i] += 1
+
+
 def print_skipped(console: Console, result: CheckResult) -> None:
     """'跳过 3 个文件：自评报告.pdf（不是工作簿）、…' — nothing found is left unmentioned."""
     if not result.skipped:
         return
-    shown = "、".join(f"{s.path.rsplit('/', 1)[-1]}（{s.reason}）" for s in result.skipped[:MAX_SKIPPED_SHOWN])
+    names = _short_names([s.path for s in result.skipped[:MAX_SKIPPED_SHOWN]])
+    shown = "、".join(f"{name}（{s.reason}）" for name, s in zip(names, result.skipped, strict=False))
     more = len(result.skipped) - MAX_SKIPPED_SHOWN
     tail = f" 等，共 {len(result.skipped)} 个（完整清单见汇总表“跳过的文件”或 JSON 的 skipped）" if more > 0 else ""
     # Not wrapped: one line per statement, whole file names (and greppable when redirected).
