@@ -408,18 +408,32 @@ class Styles:
 
 
 def merges_of(xml: bytes, p: bytes) -> MergeIndex:
+    """The sheet's merged ranges, indexed (one regex pass over the mergeCells section)."""
+    start = _find_tag(xml, b"<" + p + b"mergeCells")
+    if start < 0:
+        return MergeIndex(())
+    end = xml.find(b"</" + p + b"mergeCells>", start)
+    end = len(xml) if end < 0 else end
+    section = xml[start:end]
+    # The common form, as every writer lays it out, in one findall; anything else tag by tag.
+    simple = re.findall(rb'<' + re.escape(p) + rb'mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"\s*/>', section)
+    if len(simple) == section.count(b"<" + p + b"mergeCell") - 1:  # minus <mergeCells> itself
+        col = _COLS.get
+        return MergeIndex((int(r0), col(c0) or _col_index(c0), int(r1), col(c1) or _col_index(c1))
+                          for c0, r0, c1, r1 in simple)
     ranges = []
-    tag = b"<" + p + b"mergeCell"
-    i = _find_tag(xml, tag)
-    while i >= 0:
-        t, j = _tag_at(xml, i)
-        ref = _attrs(t).get(b"ref", "").encode()
-        parts = [_A1_PARTS.fullmatch(x.strip().replace(b"$", b"")) for x in ref.split(b":")]
-        if len(parts) == 2 and all(parts):
-            a, b = parts  # type: ignore[misc]
-            ranges.append((int(a.group(2)), _col_index(a.group(1)), int(b.group(2)), _col_index(b.group(1))))
-        i = _find_tag(xml, tag, j)
+    for m in re.finditer(rb"<" + re.escape(p) + rb"mergeCell(?=[\s/>])([^>]*)>", section):
+        r = _REF.search(m.group(1))
+        if r is None:
+            raise Unsupported("合并单元格格式异常")
+        ranges.append((int(r.group(2)), _col_index(r.group(1)),
+                       int(r.group(4) or r.group(2)), _col_index(r.group(3) or r.group(1))))
     return MergeIndex(ranges)
+
+
+_COLS = {column_letter(c).encode(): c for c in range(1, 703)}  # A … ZZ
+_REF = re.compile(rb"""(?<=\s)ref\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?["']""")
+_ROW_NUM = re.compile(rb"""(?<=\s)r\s*=\s*["'](\d+)["']""")
 
 
 @dataclass
@@ -499,15 +513,16 @@ def mark_cells(xml: bytes, p: bytes, marks: dict[tuple[int, int], str], styles: 
     out: list[bytes] = [xml[:sd.end()]]
     pos = scan = sd.end()
     ri, last = 0, 0
+    row_re = re.compile(rb"<" + re.escape(p) + rb"row(?=[\s/>])[^>]*>")
     while ri < len(rows):
-        i = _find_tag(xml, row_tag, scan, end)
-        if i < 0:
+        mt = row_re.search(xml, scan, end)
+        if mt is None:
             break
-        tag, tag_end = _tag_at(xml, i)
-        a = _attrs(tag)
-        if b"r" not in a:
+        i, tag_end, tag = mt.start(), mt.end(), mt.group(0)
+        mr = _ROW_NUM.search(tag)
+        if mr is None:
             raise Unsupported("有行没有行号")
-        r = int(a[b"r"])
+        r = int(mr.group(1))
         if r <= last:
             raise Unsupported("行的顺序异常")
         last = r
@@ -520,6 +535,7 @@ def mark_cells(xml: bytes, p: bytes, marks: dict[tuple[int, int], str], styles: 
             pos = i
             ri += 1
         if ri < len(rows) and rows[ri] == r:
+            a = _attrs(tag)
             row_s = int(a[b"s"]) if _truthy(a.get(b"customFormat")) and a.get(b"s", "").isdigit() else None
             after = tag_end if closed else close + len(row_end_tag)
             body = b"" if closed else xml[tag_end:close]
@@ -1120,9 +1136,11 @@ def annotate_package(data: bytes, findings: list[Finding], file_name: str, verdi
             sheets[name] = Sheet(name, _resolve(wb_part, rel.target))
     if any(_SUMMARY_TITLE.match(n) for n in names):
         raise EarlierMarks
-    for e in pkg.entries:  # comments an earlier run wrote (its 校验结果 sheet deleted since)
-        if re.search(r"comments\d*\.xml$", e.name, re.I):
-            body = e.read()
+    # Comments an earlier run wrote (its 校验结果 sheet deleted since), under any part name.
+    for m in re.finditer(rb"""PartName\s*=\s*["']/([^"']+)["'][^>]*comments\+xml""", ct):
+        part = html.unescape(m.group(1).decode("utf-8"))
+        if pkg.exists(part):
+            body = pkg.read(part)
             if COMMENT_SEPARATOR.encode() in body or re.search(
                     rb"<(?:\w+:)?author>" + COMMENT_AUTHOR.encode() + rb"</", body):
                 raise EarlierMarks
