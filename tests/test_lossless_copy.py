@@ -37,6 +37,13 @@ from xlsxtool.report.annotate import SEVERITY_FILL, MergeIndex, annotate_workboo
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 SHEET = "自评表"
+WORKSHEET_ORDER = (  # CT_Worksheet's sequence (ECMA-376 Part 1, 18.3.1.99)
+    "sheetPr dimension sheetViews sheetFormatPr cols sheetData sheetCalcPr sheetProtection "
+    "protectedRanges scenarios autoFilter sortState dataConsolidate customSheetViews mergeCells "
+    "phoneticPr conditionalFormatting dataValidations hyperlinks printOptions pageMargins pageSetup "
+    "headerFooter rowBreaks colBreaks customProperties cellWatches ignoredErrors smartTags drawing "
+    "legacyDrawing legacyDrawingHF drawingHF picture oleObjects controls webPublishItems tableParts "
+    "extLst").split()
 
 
 # --------------------------------------------------------------------------- the form
@@ -293,6 +300,11 @@ def check_copy(src: Path, findings: list[Finding], *, openpyxl_reads: bool = Tru
             marked.setdefault(sheets_a[f.sheet], set()).add(f.cell)
     expected_edits = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                       "xl/styles.xml", "docProps/core.xml", "docProps/app.xml"}
+    for name in sheets_b.values():  # one comment drawing per sheet: extended, never doubled
+        assert len(re.findall(rb"<(?:\w+:)?legacyDrawing ", b[name])) <= 1, name
+        children = [_local(c.tag) for c in ET.fromstring(b[name])]
+        ranks = [WORKSHEET_ORDER.index(c) for c in children]
+        assert ranks == sorted(ranks), (name, children)  # the schema's element order
     for name in a:
         if a[name] == b[name]:
             continue
@@ -371,6 +383,8 @@ def test_xlsxwriter_workbook_with_everything(tmp_path: Path) -> None:
                             message="标题有批注", form="表单", form_id=0))  # onto an existing comment
     findings.append(Finding(rule="T998", severity="error", file=str(src), sheet=SHEET, cell="M60",
                             message="表外的单元格", form="表单", form_id=0))  # no such row or cell
+    findings.append(Finding(rule="T997", severity="warning", file=str(src), sheet="数据", cell="B7",
+                            message="合计请核对", form=None, form_id=None))  # a sheet with x14, no comments
     dest = check_copy(src, findings)
     b = _parts(dest)
     assert any(n.startswith("xl/media/") for n in b) and any(n.startswith("xl/charts/") for n in b)

@@ -379,11 +379,20 @@ class MergeIndex:
 
 
 def column_letter(col: int) -> str:
+    if col < len(_LETTERS):
+        return _LETTERS[col]
+    return _column_letter(col)
+
+
+def _column_letter(col: int) -> str:
     letters = ""
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_LETTERS = ["", *(_column_letter(c) for c in range(1, 703))]  # A … ZZ
 
 
 def _merge_index(ws: Worksheet, cache: dict[str, MergeIndex]) -> MergeIndex:
@@ -444,9 +453,23 @@ def _mark_cells(wb: Workbook, findings: Iterable[Finding], cache: dict[str, Merg
     return unanchored
 
 
+class _CharWidths(dict[str, float]):
+    """px per character, looked up once per distinct character (east_asian_width per
+    character was most of the package path's time on long 校验结果 tables)."""
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = 12.0 if unicodedata.east_asian_width(ch) in "WF" else 6.5
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def _display_width(text: str) -> float:
     """Rough rendered width in px at the comment font (~9pt): CJK is about twice Latin."""
-    return sum(12.0 if unicodedata.east_asian_width(ch) in "WF" else 6.5 for ch in text)
+    if text.isascii():
+        return 6.5 * len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def _comment_size(text: str) -> tuple[int, int]:

@@ -433,6 +433,7 @@ def merges_of(xml: bytes, p: bytes) -> MergeIndex:
 
 _COLS = {column_letter(c).encode(): c for c in range(1, 703)}  # A … ZZ
 _REF = re.compile(rb"""(?<=\s)ref\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?["']""")
+_S_ATTR = re.compile(rb"""(?<=\s)s\s*=\s*["'](\d+)["']""")
 _ROW_NUM = re.compile(rb"""(?<=\s)r\s*=\s*["'](\d+)["']""")
 
 
@@ -579,8 +580,8 @@ def _mark_row(body: bytes, c_tag: bytes, row: int, cols: list[int], inherit: Cal
             pos = i
             ci += 1
         if ci < len(cols) and cols[ci] == col:
-            s = _attrs(tag).get(b"s", "0")
-            new = styles.clone(int(s) if s.isdigit() else 0, marks[(row, col)])
+            ms = _S_ATTR.search(tag)
+            new = styles.clone(int(ms.group(1)) if ms else 0, marks[(row, col)])
             out += [body[pos:i], _set_attr(tag, b"s", new)]
             pos = tag_end
             ci += 1
@@ -811,8 +812,13 @@ def comment_sheet(ctx: Context, sheet: Sheet, notes: list[Note]) -> None:
     by_id = {r.id: r for r in rels}
     comments_rel = next((r for r in rels if r.type == "comments" and not r.external), None)
     xml, p = sheet.xml, sheet.p
+    # The elements after sheetData, at the root's level (where <legacyDrawing> lives).
     sd_end = xml.find(b"</" + p + b"sheetData>")
-    sd_end = sd_end if sd_end >= 0 else xml.find(b"<" + p + b"sheetData")
+    if sd_end >= 0:
+        sd_end += len(p) + 12
+    else:
+        sd = re.search(rb"<" + re.escape(p) + rb"sheetData\s*/>", xml)
+        sd_end = sd.end() if sd else -1
     root_end = xml.rfind(b"</" + p + b"worksheet>")
     if sd_end < 0 or root_end < 0:
         raise Unsupported("工作表格式异常")
