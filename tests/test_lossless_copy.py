@@ -471,3 +471,49 @@ def test_what_the_package_path_declines_falls_back_with_a_note(tmp_path: Path) -
     result = annotate_workbook(src, findings_for(plain), dest, verdict="需修改")
     assert result.notes and "没有样式表" in result.notes[0]
     assert openpyxl.load_workbook(dest).sheetnames[0] == "校验结果"
+
+
+def test_missing_cells_and_rows_inherit_the_row_or_column_style(tmp_path: Path) -> None:
+    """Cells and rows the sheet XML lacks are inserted in order; a new cell takes its row's
+    style (customFormat) or its column's; a self-closing row is opened; spans widen."""
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["B1"] = 1, 2
+    ws["A1"].font = Font(bold=True)  # cellXfs 1
+    ws["B1"].font = Font(italic=True)  # cellXfs 2
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    sheet_data = (b'<cols><col min="3" max="3" width="12" style="2" customWidth="1"/></cols><sheetData>'
+                  b'<row r="1" spans="1:2"><c r="A1" s="1"><v>1</v></c><c r="B1" s="2"><v>2</v></c></row>'
+                  b'<row r="3" spans="1:2" s="1" customFormat="1" ht="20" customHeight="1"/>'
+                  b'<row r="5"><c r="B5"><v>5</v></c></row></sheetData>')
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            data = re.sub(rb"(<cols>.*?</cols>)?<sheetData>.*?</sheetData>|<sheetData\s*/>", lambda _m: sheet_data,
+                          data, flags=re.S)
+        return data
+
+    src = _rewrite(plain, tmp_path / "gaps.xlsx", change)
+    cells = ["A1", "C1", "A3", "A4", "A5", "D5", "Z10"]
+    findings = [Finding(rule=f"T{i}", severity="error", file=str(src), sheet="S", cell=c, message=f"问题{i}",
+                        form="表单", form_id=0) for i, c in enumerate(cells)]
+    dest = tmp_path / "gaps_out.xlsx"
+    assert annotate_workbook(src, findings, dest, verdict="需修改").notes == []
+    out = openpyxl.load_workbook(dest)["S"]
+    for i, c in enumerate(cells):
+        assert out[c].fill.fill_type == "solid" and out[c].fill.fgColor.rgb[-6:] == "FFC7CE", c
+        assert out[c].comment.text == f"T{i} 问题{i}"
+    assert out["A1"].font.b and out["A1"].value == 1 and out["B1"].value == 2 and out["B5"].value == 5
+    assert out["C1"].font.i  # the column's style
+    assert out["A3"].font.b and out.row_dimensions[3].height == 20  # the row's style, height kept
+    assert not out["A5"].font.b and not out["D5"].font.i
+    sheet = _parts(dest)["xl/worksheets/sheet1.xml"]
+    assert b'spans="1:3"' in sheet
+    order = [m.decode() for m in re.findall(rb'<c r="([A-Z]+\d+)"', sheet)]
+    assert order == ["A1", "B1", "C1", "A3", "A4", "A5", "B5", "D5", "Z10"]
+    assert [int(r) for r in re.findall(rb'<row r="(\d+)"', sheet)] == [1, 3, 4, 5, 10]
+    assert _values(dest)["S"][4][1] == 5.0
