@@ -127,7 +127,12 @@ def _del_attr(tag: bytes, name: bytes) -> bytes:
     return pat.sub(b"", tag)
 
 
+_NEEDS_ESCAPE = re.compile(r'[&<>"\x00-\x08\x0b\x0c\x0e-\x1f]')
+
+
 def _esc(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:  # the common case: nothing to replace
+        return text
     return (_ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;")
             .replace(">", "&gt;").replace('"', "&quot;"))
 
