@@ -4,6 +4,11 @@ Every anchored finding gets a fill and a comment on its cell (the top-left cell 
 range), and a first sheet ``校验结果`` lists all findings with links to the cells. The source
 file is only ever read; the copy is written atomically next to it (or into ``--out``).
 
+An .xlsx/.xlsm copy is made by editing the workbook package itself (report/xlsx_package.py):
+fast, and nothing the file holds is lost. openpyxl makes the copy when that path declines a
+package (with a note saying so), when the file carries an earlier run's marks (removed here,
+remove_earlier_marks), and for .xls/.xlsb/.ods/.et (values only, rebuilt as a new .xlsx).
+
 openpyxl is imported inside the functions: importing it costs noticeable start-up time and
 the CLI must stay quick when ``--no-annotate`` is given.
 """
