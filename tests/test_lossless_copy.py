@@ -517,3 +517,41 @@ def test_missing_cells_and_rows_inherit_the_row_or_column_style(tmp_path: Path) 
     assert order == ["A1", "B1", "C1", "A3", "A4", "A5", "B5", "D5", "Z10"]
     assert [int(r) for r in re.findall(rb'<row r="(\d+)"', sheet)] == [1, 3, 4, 5, 10]
     assert _values(dest)["S"][4][1] == 5.0
+
+
+@pytest.mark.parametrize("kind", ["utf16", "cdata", "zip_comment_only"])
+def test_parts_the_package_path_cannot_splice_safely(tmp_path: Path, kind: str) -> None:
+    """A UTF-16 or CDATA-bearing sheet goes to openpyxl with a note; a zip comment is harmless."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "S"
+    wb.active["A1"] = "是"
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        if kind == "utf16":
+            text = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+            if "encoding=" not in text[:100]:
+                text = '<?xml version="1.0" encoding="UTF-16"?>' + text
+            return text.encode("utf-16")
+        if kind == "cdata":
+            footer = "<headerFooter><oddHeader><![CDATA[&C页眉]]></oddHeader></headerFooter>"
+            return data.replace(b"</worksheet>", footer.encode() + b"</worksheet>")
+        return data
+
+    src = _rewrite(plain, tmp_path / f"{kind}.xlsx", change)
+    if kind == "zip_comment_only":
+        with zipfile.ZipFile(src, "a") as z:
+            z.comment = b"written by a mail gateway"
+    dest = tmp_path / "out.xlsx"
+    finding = Finding(rule="C302", severity="error", file=str(src), sheet="S", cell="A1", message="空",
+                      form="表单", form_id=0)
+    notes = annotate_workbook(src, [finding], dest, verdict="需修改").notes
+    if kind == "zip_comment_only":
+        assert notes == []
+    else:
+        assert len(notes) == 1 and notes[0].startswith("该文件无法直接标注")
+    out = openpyxl.load_workbook(dest)
+    assert out["S"]["A1"].fill.fgColor.rgb[-6:] == "FFC7CE" and out["S"]["A1"].value == "是"
