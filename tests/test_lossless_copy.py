@@ -451,10 +451,19 @@ def test_a_copy_of_a_copy_starts_afresh(tmp_path: Path) -> None:
     src = xlsxwriter_book(tmp_path / "again.xlsx")
     first = check_copy(src, findings_for(src))
     second = tmp_path / "second.xlsx"
-    result = annotate_workbook(first, findings_for(src)[:1], second, verdict="需修改")
+    found = [f for f in findings_for(src) if f.sheet == SHEET and f.cell]
+    kept, dropped = found[0], [f for f in found if _anchor(first, f) != _anchor(first, found[0])]
+    assert dropped
+    result = annotate_workbook(first, [kept], second, verdict="需修改")
     assert any("已先清除" in n for n in result.notes)
     wb = openpyxl.load_workbook(second)
     assert [n for n in wb.sheetnames if n.startswith("校验结果")] == ["校验结果"]
+    ws = wb[SHEET]
+    assert kept.rule in ws[_anchor(second, kept)].comment.text
+    for f in dropped:  # the first run's marks are gone where this run found nothing
+        cell = ws[_anchor(second, f)]
+        assert cell.comment is None and cell.fill.fill_type is None, f.cell
+    assert ws["A1"].comment.text == "审核人：标题请核对"  # the submitter's own comment stays
     assert api.is_unedited_copy(first.read_bytes())
 
 
