@@ -25,6 +25,7 @@ from xlsxtool.report.annotate import (
     annotate_workbook,
     output_path,
 )
+from xlsxtool.report.xlsx_package import PackageCopy
 
 SAMPLE = (
     Path(__file__).resolve().parents[1]
@@ -90,6 +91,15 @@ def _summary_rows(ws: Any) -> list[tuple[Any, ...]]:
             break
         rows.append(row)
     return rows
+
+
+def _link(cell: Any) -> str | None:
+    """Where a 校验结果 link points, as ``#'sheet'!A1``: the package path writes an internal
+    ``location=`` link, the openpyxl path a ``#…`` target."""
+    link = cell.hyperlink
+    if link is None:
+        return None
+    return link.target or (f"#{link.location}" if link.location else None)
 
 
 def _save(wb: Any, path: Path) -> Path:
@@ -225,7 +235,7 @@ def test_summary_sheet(annotated: tuple[Path, Path, AnnotateResult, str]) -> Non
     for r in range(4, 4 + len(rows)):
         cell = ws.cell(r, 4)
         if cell.hyperlink is not None:
-            links[ws.cell(r, 5).value] = cell.hyperlink.target
+            links[ws.cell(r, 5).value] = _link(cell)
     # File-level and missing-sheet findings are listed but not linked.
     assert set(links) == {"S201", "S209", "C305", "S212", "T401"}
     assert links["S201"] == "#'自评表'!I18"
@@ -312,6 +322,7 @@ def test_interrupted_save_leaves_nothing(sample: Path, monkeypatch: pytest.Monke
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", boom)
+    monkeypatch.setattr(PackageCopy, "save", boom)  # the package path writes the copy itself
     dest = sample.parent / "out" / "copy.xlsx"
     with pytest.raises(OSError, match="disk full"):
         annotate_workbook(sample, SAMPLE_FINDINGS, dest, verdict="需修改")
@@ -330,6 +341,7 @@ def test_interrupted_save_keeps_previous_copy(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(openpyxl.Workbook, "save", boom)
+    monkeypatch.setattr(PackageCopy, "save", boom)
     with pytest.raises(KeyboardInterrupt):
         annotate_workbook(sample, [], dest, verdict="通过")
     assert dest.read_bytes() == b"previous copy"
@@ -414,7 +426,7 @@ def test_formulas_styles_and_other_sheets_kept(tmp_path: Path) -> None:
     assert d.print_area == "'数据'!$A$1:$D$3"
     assert out["Bob's"]["A1"].comment.text == "V501 不是数字"
 
-    links = [c.hyperlink.target for c in out["校验结果"]["D"] if c.hyperlink is not None]
+    links = [_link(c) for c in out["校验结果"]["D"] if c.hyperlink is not None]
     assert "#'Bob''s'!A1" in links
     assert "#'数据'!C1" in links
 
@@ -432,30 +444,51 @@ def test_summary_name_taken(tmp_path: Path) -> None:
     assert out["校验结果"]["A1"].comment.text == "C305 x"
 
 
-def test_load_warnings_become_notes(tmp_path: Path) -> None:
+def _with_x14_validation(tmp_path: Path, name: str, *, xml_comment: bool = False) -> Path:
+    """A workbook whose sheet carries an x14 data-validation extension (openpyxl drops it)."""
     wb = openpyxl.Workbook()
     wb.active.title = "S"
     wb.active["A1"] = "是"
-    plain = _save(wb, tmp_path / "plain.xlsx")
-    # Add an x14 data-validation extension, which openpyxl drops with a warning.
-    src = tmp_path / "ext.xlsx"
+    plain = _save(wb, tmp_path / f"plain_{name}")
+    src = tmp_path / name
     with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(src, "w") as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 ext = b'<extLst><ext uri="{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"/></extLst>'
+                if xml_comment:  # something the package path declines to edit
+                    ext += b"<!-- edited by hand -->"
                 data = data.replace(b"</worksheet>", ext + b"</worksheet>")
             zout.writestr(item, data)
+    return src
+
+
+def test_package_path_keeps_what_openpyxl_drops(tmp_path: Path) -> None:
+    src = _with_x14_validation(tmp_path, "ext.xlsx")
     dest = tmp_path / "ext_out.xlsx"
     result = annotate_workbook(src, [_f("C302", "error", "S", "A1", "空")], dest, verdict="需修改")
-    assert len(result.notes) == 1
-    note = result.notes[0]
+    assert result.notes == []
+    with zipfile.ZipFile(dest) as z:
+        assert b"{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}" in z.read("xl/worksheets/sheet1.xml")
+    assert _rgb(openpyxl.load_workbook(dest)["S"]["A1"]) == RED
+
+
+def test_load_warnings_become_notes(tmp_path: Path) -> None:
+    """A part the package path cannot edit safely: the copy is made with openpyxl, and both
+    that and what openpyxl warned about are told to the user."""
+    src = _with_x14_validation(tmp_path, "ext.xlsx", xml_comment=True)
+    dest = tmp_path / "ext_out.xlsx"
+    result = annotate_workbook(src, [_f("C302", "error", "S", "A1", "空")], dest, verdict="需修改")
+    assert len(result.notes) == 2
+    fallback, note = result.notes
+    assert fallback.startswith("该文件无法直接标注") and "openpyxl" in fallback
     assert note.startswith("openpyxl 读取时提示：") and "Data Validation" in note
     assert note.endswith("批注副本中该内容可能丢失")
     ws = openpyxl.load_workbook(dest)["校验结果"]
     notes = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("说明：")]
-    assert notes == [f"说明：{note}"]
-    assert ws["A5"].value is None and ws["A6"].value == f"说明：{note}"  # one blank row before
+    assert notes == [f"说明：{fallback}", f"说明：{note}"]
+    assert ws["A5"].value is None and ws["A6"].value == f"说明：{fallback}"  # one blank row before
+    assert _rgb(openpyxl.load_workbook(dest)["S"]["A1"]) == RED
 
 
 def test_source_bytes_used_instead_of_path(tmp_path: Path) -> None:

@@ -4,6 +4,11 @@ Every anchored finding gets a fill and a comment on its cell (the top-left cell 
 range), and a first sheet ``校验结果`` lists all findings with links to the cells. The source
 file is only ever read; the copy is written atomically next to it (or into ``--out``).
 
+An .xlsx/.xlsm copy is made by editing the workbook package itself (report/xlsx_package.py):
+fast, and nothing the file holds is lost. openpyxl makes the copy when that path declines a
+package (with a note saying so), when the file carries an earlier run's marks (removed here,
+remove_earlier_marks), and for .xls/.xlsb/.ods/.et (values only, rebuilt as a new .xlsx).
+
 openpyxl is imported inside the functions: importing it costs noticeable start-up time and
 the CLI must stay quick when ``--no-annotate`` is given.
 """
@@ -101,16 +106,24 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 class Loaded(NamedTuple):
-    """A workbook opened for annotating, with notes for the user."""
+    """A workbook opened for annotating, with notes for the user.
 
-    workbook: Workbook
+    *workbook* is None for an .xlsx/.xlsm package: it is annotated by editing the package
+    itself (report/xlsx_package.py) from *data*, and opened with openpyxl only if that path
+    declines it."""
+
+    workbook: Workbook | None
     notes: list[str]
     keep_vba: bool
+    data: bytes | None = None
 
 
-def load_for_annotation(source: Path, source_bytes: bytes | None = None, *, keep_vba: bool) -> Loaded:
-    """The workbook an annotated copy starts from. The slow half of annotating (openpyxl parses
-    every cell and style): a single-file check runs it in a second process while it checks.
+def load_for_annotation(source: Path, source_bytes: bytes | None = None, *, keep_vba: bool,
+                        package: bool = True) -> Loaded:
+    """The workbook an annotated copy starts from: for a zip package (.xlsx/.xlsm) its bytes
+    (the package path needs nothing more), otherwise, or with ``package=False``, the openpyxl
+    workbook. That is the slow half of the openpyxl path (openpyxl parses every cell and
+    style): a single-file check runs it in a second process while it checks.
 
     *source_bytes*, when given (a member of a .zip submission), is loaded instead of the
     file at *source*; *source* then only provides the name and the suffix.
@@ -123,7 +136,9 @@ def load_for_annotation(source: Path, source_bytes: bytes | None = None, *, keep
         label = suffix if suffix in VALUES_ONLY_SUFFIXES else ".xls"  # OLE2 under another name
         note = f"原文件为 {label}，批注副本为新建的 .xlsx（仅保留数值与合并单元格，格式未保留）"
         return Loaded(_rebuild_from_values(data), [note], keep_vba)
-    return Loaded(*_load_with_notes(data, keep_vba=keep_vba), keep_vba)
+    if package and data[:4] == b"PK\x03\x04":
+        return Loaded(None, [], keep_vba, data)
+    return Loaded(*_load_with_notes(data, keep_vba=keep_vba), keep_vba, data)
 
 
 def keeps_macros(source: Path, dest: Path) -> bool:
@@ -152,18 +167,49 @@ def annotate_workbook(
     keep_vba = keeps_macros(source, dest)
     if loaded is None or loaded.keep_vba != keep_vba:
         loaded = load_for_annotation(source, source_bytes, keep_vba=keep_vba)
+    if loaded.workbook is None:
+        assert loaded.data is not None
+        copy, note = _package_copy(loaded.data, findings, source.name, verdict, dest.suffix)
+        if copy is not None:
+            _atomic_save(copy, dest)
+            return AnnotateResult(path=dest, notes=list(loaded.notes))
+        loaded = Loaded(*_load_with_notes(loaded.data, keep_vba=keep_vba), keep_vba, loaded.data)
+        if note:
+            loaded.notes.insert(0, note)
     wb = loaded.workbook
+    assert wb is not None
     notes = list(loaded.notes)
 
     if remove_earlier_marks(wb):
         notes.append("该文件带有上次校验的标记，已先清除旧的标红/标黄、批注和“校验结果”表，再标注本次结果")
-    unanchored = _mark_cells(wb, findings)
-    _add_summary_sheet(wb, findings, source.name, verdict, notes, unanchored)
+    merges: dict[str, MergeIndex] = {}
+    unanchored = _mark_cells(wb, findings, merges)
+    _add_summary_sheet(wb, findings, source.name, verdict, notes, unanchored, merges)
     # The copy names xlsxtool as its last author: Excel and WPS replace that on any save, so a
     # later run can tell an untouched copy from one a clerk corrected (api.is_unedited_copy).
     wb.properties.lastModifiedBy = COMMENT_AUTHOR
     _atomic_save(wb, dest)
     return AnnotateResult(path=dest, notes=notes)
+
+
+def _package_copy(data: bytes, findings: list[Finding], file_name: str, verdict: str,
+                  suffix: str) -> tuple[Any, str | None]:
+    """The copy made by editing the package (report/xlsx_package.py), or (None, note) when
+    it must be made with openpyxl: the package is something that path cannot edit safely
+    (note for the user), or it carries an earlier run's marks (no note: removing them is
+    remove_earlier_marks' job, kept in one place; a copy sent back is a rare, one-file case).
+    """
+    from .xlsx_package import EarlierMarks, Unsupported, annotate_package
+
+    try:
+        return annotate_package(data, findings, file_name, verdict, [], suffix), None
+    except EarlierMarks:
+        return None, None
+    except Unsupported as exc:
+        return None, f"该文件无法直接标注（{exc}），批注副本改由 openpyxl 重新生成，图片、图表等内容可能丢失"
+    except Exception as exc:  # noqa: BLE001 - never a broken copy: anything unexpected falls back
+        return None, (f"该文件无法直接标注（{type(exc).__name__}），批注副本改由 openpyxl 重新生成，"
+                      "图片、图表等内容可能丢失")
 
 
 # --------------------------------------------------------------------------- earlier marks
@@ -305,33 +351,80 @@ def _parse_a1(address: str) -> tuple[int, int] | None:
     return row, col
 
 
-def _merge_anchor(ws: Worksheet, row: int, col: int) -> tuple[int, int]:
-    """The top-left cell of the merged range holding (row, col), or the cell itself."""
-    for rng in ws.merged_cells.ranges:
-        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
-            return rng.min_row, rng.min_col
-    return row, col
+class MergeIndex:
+    """Which merged range holds a cell, built once per sheet: scanning every merge for every
+    finding made 2,000 stacked forms on one sheet take 6× the time of 1,000 (issue 15).
+
+    Ranges are listed under each row they cover; a lookup scans the few ranges of its row.
+    Very tall ranges (a merged column) are kept apart so the index stays small."""
+
+    TALL = 1000
+
+    def __init__(self, ranges: Iterable[tuple[int, int, int, int]]) -> None:
+        self.rows: dict[int, list[tuple[int, int, int]]] = {}
+        self.tall: list[tuple[int, int, int, int]] = []
+        for r0, c0, r1, c1 in ranges:  # min_row, min_col, max_row, max_col
+            if (r0, c0) == (r1, c1):
+                continue
+            if r1 - r0 >= self.TALL:
+                self.tall.append((r0, c0, r1, c1))
+                continue
+            for r in range(r0, r1 + 1):
+                self.rows.setdefault(r, []).append((c0, c1, r0))
+
+    def anchor(self, row: int, col: int) -> tuple[int, int]:
+        """The top-left cell of the merged range holding (row, col), or the cell itself."""
+        for c0, c1, r0 in self.rows.get(row, ()):
+            if c0 <= col <= c1:
+                return r0, c0
+        for r0, c0, r1, c1 in self.tall:
+            if r0 <= row <= r1 and c0 <= col <= c1:
+                return r0, c0
+        return row, col
 
 
-def _target(wb: Workbook, f: Finding) -> tuple[Worksheet, str] | None:
-    """Where a finding is marked: (worksheet, A1 of the cell to mark), or None if nowhere."""
-    from openpyxl.utils.cell import get_column_letter
+def column_letter(col: int) -> str:
+    if col < len(_LETTERS):
+        return _LETTERS[col]
+    return _column_letter(col)
 
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_LETTERS = ["", *(_column_letter(c) for c in range(1, 703))]  # A … ZZ
+
+
+def _merge_index(ws: Worksheet, cache: dict[str, MergeIndex]) -> MergeIndex:
+    if ws.title not in cache:
+        cache[ws.title] = MergeIndex(
+            (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges)
+    return cache[ws.title]
+
+
+def _target(wb: Workbook, f: Finding, cache: dict[str, MergeIndex] | None = None) -> tuple[Worksheet, str] | None:
+    """Where a finding is marked: (worksheet, A1 of the cell to mark), or None if nowhere.
+    *cache*: merge indexes by sheet, shared across the findings of one workbook."""
     if not f.sheet or not f.cell:
         return None
     ws = next((s for s in wb.worksheets if s.title == f.sheet), None)  # not chartsheets
     pos = _parse_a1(f.cell) if ws is not None else None
     if ws is None or pos is None:
         return None
-    row, col = _merge_anchor(ws, *pos)
-    return ws, f"{get_column_letter(col)}{row}"
+    row, col = _merge_index(ws, {} if cache is None else cache).anchor(*pos)
+    return ws, f"{column_letter(col)}{row}"
 
 
 def _severity_rank(f: Finding) -> int:
     return SEVERITY_ORDER.get(f.severity, 9)
 
 
-def _mark_cells(wb: Workbook, findings: Iterable[Finding]) -> set[int]:
+def _mark_cells(wb: Workbook, findings: Iterable[Finding], cache: dict[str, MergeIndex]) -> set[int]:
     """Fill and comment every anchored finding's cell; return ids of findings not marked."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -340,7 +433,7 @@ def _mark_cells(wb: Workbook, findings: Iterable[Finding]) -> set[int]:
     sheets: dict[str, Worksheet] = {}
     unanchored: set[int] = set()
     for f in findings:
-        target = _target(wb, f)
+        target = _target(wb, f, cache)
         if target is None:
             unanchored.add(id(f))
             continue
@@ -365,9 +458,23 @@ def _mark_cells(wb: Workbook, findings: Iterable[Finding]) -> set[int]:
     return unanchored
 
 
+class _CharWidths(dict[str, float]):
+    """px per character, looked up once per distinct character (east_asian_width per
+    character was most of the package path's time on long 校验结果 tables)."""
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = 12.0 if unicodedata.east_asian_width(ch) in "WF" else 6.5
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def _display_width(text: str) -> float:
     """Rough rendered width in px at the comment font (~9pt): CJK is about twice Latin."""
-    return sum(12.0 if unicodedata.east_asian_width(ch) in "WF" else 6.5 for ch in text)
+    if text.isascii():
+        return 6.5 * len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def _comment_size(text: str) -> tuple[int, int]:
@@ -420,6 +527,7 @@ def _add_summary_sheet(
     verdict: str,
     notes: list[str],
     unanchored: set[int],
+    merges: dict[str, MergeIndex],
 ) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils.cell import get_column_letter
@@ -488,7 +596,7 @@ def _add_summary_sheet(
                 fill_type="solid", start_color=color, end_color=color
             )
         if id(f) not in unanchored:
-            target = _target(wb, f)
+            target = _target(wb, f, merges)
             if target is not None:  # always, for anchored findings; keeps the type checker calm
                 sheet, addr = target
                 cell = ws.cell(row=row, column=4)
