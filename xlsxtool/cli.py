@@ -458,7 +458,12 @@ def serve(
     if not 1 <= port <= 65535:
         raise _fail(f"端口号应在 1–65535 之间：{port}")
     from .web.runner import Limits
+    from .web.server import port_problem
     from .web.server import serve as run_server
+
+    problem = port_problem(host, port)
+    if problem:
+        raise _fail(problem)
 
     limits = Limits(max_upload_bytes=max_upload * 1024 * 1024, max_files=max_files, timeout=timeout,
                     keep=keep * 60, workers=workers)

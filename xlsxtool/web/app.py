@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -85,7 +86,8 @@ def create_app(limits: Limits | None = None, *, token: str | None = None, root: 
     def authorised(request: Request) -> bool:
         if not token:
             return True
-        given = request.headers.get("x-token") or request.cookies.get(TOKEN_COOKIE) or ""
+        # The page keeps the token in a cookie, percent-encoded (encodeURIComponent).
+        given = request.headers.get("x-token") or unquote(request.cookies.get(TOKEN_COOKIE, ""))
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
             given = auth[7:].strip()

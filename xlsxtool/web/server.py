@@ -42,10 +42,6 @@ def serve(host: str, port: int, *, limits: Limits, token: str | None = None, ope
 
     from .app import create_app
 
-    problem = port_problem(host, port)
-    if problem:
-        echo(f"错误：{problem}")
-        return 2
     app = create_app(limits, token=token, root=root)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5)
