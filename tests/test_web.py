@@ -26,7 +26,7 @@ pytest.importorskip("httpx", reason="Starlette 的 TestClient 需要 httpx")
 pytest.importorskip("multipart", reason="上传解析需要 python-multipart")
 
 with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx is what CI installs
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient  # noqa: E402
 
 from tests.builders import one_form, project_form  # noqa: E402

@@ -176,8 +176,8 @@ class Runner:
         if not batch.folder.exists():  # expired or discarded while waiting
             return
         limits = self.limits
-        p = self.ctx.Process(target=worker.run_batch, args=(str(batch.folder), limits.max_files, limits.timeout),
-                             daemon=True)
+        # Not a daemon: a batch process starts processes of its own (api.preloader_for).
+        p = self.ctx.Process(target=worker.run_batch, args=(str(batch.folder), limits.max_files, limits.timeout))
         p.start()
         self.processes[batch.id] = p
         last, seen = time.monotonic(), None

@@ -47,18 +47,24 @@ def serve(host: str, port: int, *, limits: Limits, token: str | None = None, ope
                             timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     url = page_url(host, port, token)
-    echo(f"xlsxtool 网页服务已启动：{url}")
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        echo(f"同一网络中的其他电脑用 http://<本机 IP 地址>:{port}/ 访问" + ("（需要口令）" if token else "；没有设置 --token，任何能访问本机的人都能使用"))
-    echo(f"每批最多 {limits.max_files} 个文件、{limits.max_upload_bytes // 1024 // 1024} MB；结果保留 {limits.keep / 60:g} 分钟后删除。按 Ctrl+C 停止。")
-    if open_browser:
-        def opener() -> None:
-            for _ in range(200):  # the page opens once the server listens (the first start warms the checker)
-                if server.started:
-                    webbrowser.open(url)
-                    return
-                time.sleep(0.05)
-        threading.Thread(target=opener, daemon=True).start()
-    server.run()
-    echo("网页服务已停止，上传的文件和结果已删除。")
+    echo("正在启动 xlsxtool 网页服务（首次启动需要几秒钟准备检查程序）……")
+
+    def announce() -> None:
+        # Said once the server listens: the lifespan warms the checker before that.
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.05)
+        echo(f"xlsxtool 网页服务已启动：{url}")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            echo(f"同一网络中的其他电脑用 http://<本机 IP 地址>:{port}/ 访问"
+                 + ("（需要口令）" if token else "；没有设置 --token，任何能访问本机的人都能使用"))
+        echo(f"每批最多 {limits.max_files} 个文件、{limits.max_upload_bytes // 1024 // 1024} MB；"
+             f"结果保留 {limits.keep / 60:g} 分钟后删除。"
+             "按 Ctrl+C 停止（停止时删除全部上传的文件和结果）。")
+        if open_browser:
+            webbrowser.open(url)
+
+    threading.Thread(target=announce, daemon=True).start()
+    server.run()  # uvicorn re-raises Ctrl+C / SIGTERM once the app has shut down (files deleted)
     return 0

@@ -106,13 +106,16 @@ def _run(folder: Path, status: Status, max_files: int, timeout: float) -> None:
         return
     total = len(sources)
     status.set("checking", 0, total, "正在检查")
+    failed: dict[str, str] = {}
+    out = folder / OUTPUTS
+    # No api.preloader_for here (the CLI's second process opening a dropped workbook for its
+    # copy while it is checked): on a busy server it slows the check, which the page waits
+    # for, and its pool outlives a batch process that ends by returning.
     result = api.check(["."], jobs=1, timeout=timeout or None,
                        progress=lambda done, all_: status.set("checking", done, all_, "正在检查", force=False))
     doc = export.result_json(result)
-    write_json(folder / RESULT, doc)
+    write_json(folder / RESULT, doc)  # the page shows the findings now, the copies follow
     status.set("annotating", 0, 0, "正在生成批注副本")
-    failed: dict[str, str] = {}
-    out = folder / OUTPUTS
     annotated, _notes = api.annotate_all(
         result, out_dir=out / "copies", jobs=1, failed=failed,
         progress=lambda done, all_: status.set("annotating", done, all_, "正在生成批注副本", force=False))
@@ -135,6 +138,7 @@ def _run(folder: Path, status: Status, max_files: int, timeout: float) -> None:
     write_json(folder / COPIES, copies)
     write_json(folder / RESULT, doc)
     status.set("done", total, total, "完成")
+
 
 
 def _zip_copies(folder: Path, dest: Path, copies: list[str]) -> None:
