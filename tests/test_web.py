@@ -130,6 +130,8 @@ def test_downloads_open_and_name_no_server_path(client: TestClient, samples_done
         names = sorted(zf.namelist())
     assert names == sorted(f["copy"]["name"] for f in result["files"] if "copy" in f)
     assert len(names) == len(SAMPLES)
+    brief = client.get(f"/api/batches/{samples_done['id']}", params={"brief": 1}).json()
+    assert brief["has_result"] is True and "result" not in brief and brief["state"] == "done"
 
 
 def test_a_clean_file_passes(client: TestClient, tmp_path: Path) -> None:
@@ -215,6 +217,13 @@ def test_too_many_files_are_refused_in_chinese(client: TestClient, tmp_path: Pat
     doc = check(client, [("太多.zip", buf.getvalue())])
     assert doc["state"] == "failed"
     assert "超过每批 50 个的上限" in doc["message"]
+
+
+def test_uploads_from_another_sites_page_are_refused(client: TestClient) -> None:
+    r = upload(client, [BROKEN], headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and "其他网站" in r.json()["error"]
+    r = upload(client, [BROKEN], headers={"Origin": "http://testserver"})  # the page itself
+    assert r.status_code in (200, 202)
 
 
 def test_nothing_uploaded_is_a_clear_400(client: TestClient) -> None:

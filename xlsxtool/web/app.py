@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -43,7 +43,7 @@ from .runner import Batch, Limits, Runner
 _CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 _STATUS_TEXT = {
-    400: "请求有误", 401: "需要访问口令", 404: "找不到该页面或批次", 405: "不支持该请求方式",
+    400: "请求有误", 401: "需要访问口令", 403: "不允许的请求", 404: "找不到该页面或批次", 405: "不支持该请求方式",
     413: "上传的内容过大", 500: "服务器内部错误，请稍后重试或联系管理员",
 }
 TOKEN_COOKIE = "xlsxtool_token"
@@ -127,6 +127,11 @@ def create_app(limits: Limits | None = None, *, token: str | None = None, root: 
             for r in RULES.values()]})
 
     async def check(request: Request) -> Response:
+        # A page on another site may post a form to a server on 127.0.0.1 without being able
+        # to read the answer: refused, so no one else's page can start batches here.
+        origin = request.headers.get("origin")
+        if origin and origin != "null" and urlparse(origin).netloc != request.headers.get("host"):
+            return _error(403, "不接受从其他网站的页面提交的文件，请在本服务的页面上上传")
         length = request.headers.get("content-length")
         too_big = f"上传的内容超过 {_mb(limits.max_upload_bytes)} 的上限，请分批上传或先压缩成 .zip"
         if length and length.isdigit() and int(length) > limits.max_upload_bytes:
@@ -165,14 +170,17 @@ def create_app(limits: Limits | None = None, *, token: str | None = None, root: 
             raise
         runner().submit(batch, files)
         wait = _seconds(request.query_params.get("wait"))
-        doc = await _status(batch, wait)
+        doc = await _status(batch, wait, _brief(request))
         return JSONResponse(doc, status_code=202 if doc["state"] not in ("done", "failed") else 200)
 
     async def status(request: Request) -> Response:
         batch = batch_of(request)
-        return JSONResponse(await _status(batch, _seconds(request.query_params.get("wait"))))
+        return JSONResponse(await _status(batch, _seconds(request.query_params.get("wait")), _brief(request)))
 
-    async def _status(batch: Batch, wait: float) -> dict[str, Any]:
+    def _brief(request: Request) -> bool:
+        return request.query_params.get("brief") in ("1", "true")
+
+    async def _status(batch: Batch, wait: float, brief: bool = False) -> dict[str, Any]:
         """The batch's status; with *wait*, held until its result is there (or *wait* seconds)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
@@ -189,7 +197,10 @@ def create_app(limits: Limits | None = None, *, token: str | None = None, root: 
             doc["state"], doc["queue_position"] = "queued", position
             doc["message"] = f"排队等待检查（前面还有 {position} 批）" if position else "即将开始检查"
         result = batch.result() if st["state"] in ("annotating", "done") else None
-        if result is not None:
+        # brief: progress only (the page polls a long batch; a thousand files' result is megabytes).
+        if result is not None and brief:
+            doc["has_result"] = True
+        elif result is not None:
             doc["result"] = _with_links(result, batch.id)
         return doc
 

@@ -5,7 +5,7 @@ folder under the server's root. A bounded pool of dispatcher threads (`workers`)
 batch each, in its own process forked from a warmed fork server (worker.py): a thousand-file
 zip takes one slot while other users' batches run in the others, a file that hangs is killed
 by the watchdog, and a batch's memory leaves with its process. Folders are deleted `keep`
-seconds after their batch was created (once it has finished) and at shutdown.
+seconds after their batch finished, and at shutdown.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Batch:
     id: str
     folder: Path
     created: float = field(default_factory=time.time)
-    finished: bool = False
+    finished: float | None = None  # when its process ended: `keep` counts from then
     _result: dict[str, Any] | None = field(default=None, repr=False)
     _copies: list[str] | None = field(default=None, repr=False)
 
@@ -170,7 +170,7 @@ class Runner:
                 self._run(batch)
             except Exception:  # noqa: BLE001 — a dispatcher must outlive any one batch
                 worker.Status(batch.folder).set("failed", message="检查进程无法启动，请稍后重试")
-            batch.finished = True
+            batch.finished = time.time()
 
     def _run(self, batch: Batch) -> None:
         if not batch.folder.exists():  # expired or discarded while waiting
@@ -202,10 +202,12 @@ class Runner:
             self.expire()
 
     def expire(self, now: float | None = None) -> int:
-        """Delete the batches older than `keep` that are no longer running; how many."""
+        """Delete the batches that finished more than `keep` seconds ago; how many."""
         now = time.time() if now is None else now
         with self.lock:
-            old = [b for b in self.batches.values() if b.finished and now - b.created > self.limits.keep]
+            # Kept `keep` seconds after the result is complete: a long batch's result is not
+            # deleted the moment it is ready.
+            old = [b for b in self.batches.values() if b.finished is not None and now - b.finished > self.limits.keep]
         for b in old:
             self.discard(b)
         return len(old)

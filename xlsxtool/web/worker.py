@@ -113,8 +113,7 @@ def _run(folder: Path, status: Status, max_files: int, timeout: float) -> None:
     # for, and its pool outlives a batch process that ends by returning.
     result = api.check(["."], jobs=1, timeout=timeout or None,
                        progress=lambda done, all_: status.set("checking", done, all_, "正在检查", force=False))
-    doc = export.result_json(result)
-    write_json(folder / RESULT, doc)  # the page shows the findings now, the copies follow
+    write_json(folder / RESULT, export.result_json(result))  # the page shows the findings now, the copies follow
     status.set("annotating", 0, 0, "正在生成批注副本")
     annotated, _notes = api.annotate_all(
         result, out_dir=out / "copies", jobs=1, failed=failed,
@@ -123,7 +122,9 @@ def _run(folder: Path, status: Status, max_files: int, timeout: float) -> None:
     summary = None
     if result.files:
         summary = api.write_summary(result, out / SUMMARY_NAME, annotated=annotated, force=True)
-    # The result again, now with each file's copy (by number: paths never leave the server).
+    # The result again, now with each file's copy (by number: paths never leave the server);
+    # read back rather than kept: a thousand files' findings need not sit in memory meanwhile.
+    doc = json.loads((folder / RESULT).read_text(encoding="utf-8"))
     copies: list[str] = []
     for entry in doc["files"]:
         path = annotated.get(entry["path"])
