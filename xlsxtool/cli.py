@@ -450,7 +450,11 @@ def serve(
     timeout: Annotated[float, typer.Option("--timeout", min=0, metavar="秒", help="单个文件的处理时间上限，0 为不限")] = 120.0,
     keep: Annotated[float, typer.Option("--keep", min=1, metavar="分钟", help="上传的文件和结果保留多久后删除")] = 60.0,
 ) -> None:
-    """启动网页服务：在浏览器中拖入自评表、文件夹或 .zip，查看检查结果并下载批注副本和汇总表（需要 pip install "xlsxtool[web]"）。"""
+    """启动网页服务：在浏览器中拖入文件检查。
+
+    在浏览器中拖入自评表、文件夹或 .zip，查看检查结果，下载批注副本、汇总表和 JSON；另有 JSON API（见 docs/web.md）。
+    需要先安装：pip install "xlsxtool[web]"。
+    """
     from .web import MISSING_EXTRA, available
 
     if available() is not None:

@@ -141,8 +141,13 @@ class Runner:
         self.queue.put(batch)
 
     def discard(self, batch: Batch) -> None:
+        """Forget a batch and delete its folder, stopping its process if it still runs."""
         with self.lock:
             self.batches.pop(batch.id, None)
+        process = self.processes.get(batch.id)
+        if process is not None:
+            process.kill()
+            process.join(5)
         shutil.rmtree(batch.folder, ignore_errors=True)
 
     def position(self, batch_id: str) -> int | None:

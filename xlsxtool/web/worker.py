@@ -88,8 +88,13 @@ def run_batch(folder_name: str, max_files: int, timeout: float) -> None:
     try:
         _run(folder, status, max_files, timeout)
     except BaseException as exc:  # noqa: BLE001 — the page must get a sentence, not a dead process
-        (folder / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
-        status.set("failed", message=f"检查时出现内部错误（{type(exc).__name__}），请把文件反馈给管理员")
+        if not folder.exists():  # the batch was deleted (DELETE, expiry, shutdown): nothing to say
+            return
+        try:
+            (folder / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
+            status.set("failed", message=f"检查时出现内部错误（{type(exc).__name__}），请把文件反馈给管理员")
+        except OSError:
+            pass
 
 
 def _run(folder: Path, status: Status, max_files: int, timeout: float) -> None:
