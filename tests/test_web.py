@@ -191,6 +191,21 @@ def test_zip_members_never_become_paths_outside_the_batch(client: TestClient, se
         assert client.get(f["annotated_url"]).status_code == 200
 
 
+def test_two_uploads_of_one_name_are_both_checked(client: TestClient) -> None:
+    doc = check(client, [("单位/表.xlsx", b"first"), ("单位/表.xlsx", b"second")])
+    assert sorted(f["path"] for f in doc["result"]["files"]) == ["单位/表(2).xlsx", "单位/表.xlsx"]
+    assert all(f["verdict"] == "无法读取" for f in doc["result"]["files"])
+
+
+def test_uploaded_names_become_safe_relative_paths() -> None:
+    from xlsxtool.web.worker import upload_path
+
+    taken: set[str] = set()
+    names = ["../../a.xlsx", "/etc/b.xlsx", "C:\\Users\\c.xlsx", "d\x00e\x07.xlsx", "..", "单位/./表.xlsx", "单位/表.xlsx"]
+    assert [upload_path(n, taken) for n in names] == [
+        "a.xlsx", "etc/b.xlsx", "C_/Users/c.xlsx", "de.xlsx", "未命名", "单位/表.xlsx", "单位/表(2).xlsx"]
+
+
 def test_oversized_upload_is_413_in_chinese(client: TestClient) -> None:
     big = b"x" * (31 * 1024 * 1024)
     r = upload(client, [("大文件.xlsx", big)])

@@ -187,7 +187,7 @@ def create_app(limits: Limits | None = None, *, token: str | None = None, root: 
         while True:
             st = batch.status()
             # The findings are ready before the copies: a waiting caller gets them at once.
-            ready = st["state"] in ("done", "failed") or (st["state"] == "annotating" and batch.result() is not None)
+            ready = st["state"] in ("done", "failed") or (st["state"] == "annotating" and batch.has_result())
             if ready or loop.time() >= deadline:
                 break
             await asyncio.sleep(0.02)
@@ -196,12 +196,13 @@ def create_app(limits: Limits | None = None, *, token: str | None = None, root: 
         if position is not None:
             doc["state"], doc["queue_position"] = "queued", position
             doc["message"] = f"排队等待检查（前面还有 {position} 批）" if position else "即将开始检查"
-        result = batch.result() if st["state"] in ("annotating", "done") else None
-        # brief: progress only (the page polls a long batch; a thousand files' result is megabytes).
-        if result is not None and brief:
-            doc["has_result"] = True
-        elif result is not None:
-            doc["result"] = _with_links(result, batch.id)
+        if st["state"] in ("annotating", "done") and batch.has_result():
+            # brief: progress only (the page polls a long batch; a thousand files' result is megabytes).
+            result = None if brief else batch.result()
+            if result is not None:
+                doc["result"] = _with_links(result, batch.id)
+            else:
+                doc["has_result"] = True
         return doc
 
     async def result_json(request: Request) -> Response:

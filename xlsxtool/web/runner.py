@@ -52,6 +52,10 @@ class Batch:
         except (OSError, ValueError):
             return {"state": "queued", "done": 0, "total": 0, "message": "排队等待检查"}
 
+    def has_result(self) -> bool:
+        """Whether the check's JSON is written (without reading megabytes of it)."""
+        return self._result is not None or (self.folder / worker.RESULT).exists()
+
     def result(self) -> dict[str, Any] | None:
         """The check's JSON, once written (cached when final: a big batch's is megabytes)."""
         if self._result is not None:
