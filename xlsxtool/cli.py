@@ -448,7 +448,7 @@ def serve(
     max_files: Annotated[int, typer.Option("--max-files", min=1, metavar="N", help="每批最多的文件数（含压缩包内的文件）")] = 2000,
     max_upload: Annotated[int, typer.Option("--max-upload", min=1, metavar="MB", help="一次上传的大小上限（MB）")] = 500,
     timeout: Annotated[float, typer.Option("--timeout", min=0, metavar="秒", help="单个文件的处理时间上限，0 为不限")] = 120.0,
-    keep: Annotated[float, typer.Option("--keep", min=1, metavar="分钟", help="上传的文件和结果保留多久后删除")] = 60.0,
+    keep: Annotated[float, typer.Option("--keep", min=1, metavar="分钟", help="一批检查完后，上传的文件和结果保留多久（之后删除）")] = 60.0,
 ) -> None:
     """启动网页服务：在浏览器中拖入文件检查。
 
