@@ -32,7 +32,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SUBCOMMANDS = ("check", "convert", "rules", "template")
+SUBCOMMANDS = ("check", "convert", "rules", "template", "serve")
 COMMANDS = {*SUBCOMMANDS, "--help", "-h", "--version"}
 # Exit codes (SPEC §4).
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -436,6 +436,43 @@ def template(
         raise _fail(f"文件已存在：{output}（加 --force 覆盖）")
     write_template(kind, output, year=year, unit=unit)
     typer.echo(f"已生成模板：{output}")
+
+
+@app.command(cls=ChineseCommand)
+def serve(
+    host: Annotated[str, typer.Option("--host", metavar="地址", help="监听地址；默认只允许本机访问，局域网共用时写 0.0.0.0")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", metavar="端口", help="端口号（1–65535）")] = 8765,
+    open_browser: Annotated[bool, typer.Option("--open", help="启动后在浏览器中打开页面")] = False,
+    token: Annotated[str | None, typer.Option("--token", metavar="口令", help="访问口令：设置后，页面和 API 都要先输入口令（局域网共用时建议设置）")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, metavar="N", help="同时检查的批次数（每批一个进程）")] = 2,
+    max_files: Annotated[int, typer.Option("--max-files", min=1, metavar="N", help="每批最多的文件数（含压缩包内的文件）")] = 2000,
+    max_upload: Annotated[int, typer.Option("--max-upload", min=1, metavar="MB", help="一次上传的大小上限（MB）")] = 500,
+    timeout: Annotated[float, typer.Option("--timeout", min=0, metavar="秒", help="单个文件的处理时间上限，0 为不限")] = 120.0,
+    keep: Annotated[float, typer.Option("--keep", min=1, metavar="分钟", help="一批检查完后，上传的文件和结果保留多久（之后删除）")] = 60.0,
+) -> None:
+    """启动网页服务：在浏览器中拖入文件检查。
+
+    在浏览器中拖入自评表、文件夹或 .zip，查看检查结果，下载批注副本、汇总表和 JSON；另有 JSON API（见 docs/web.md）。
+    需要先安装：pip install "xlsxtool[web]"。
+    """
+    from .web import MISSING_EXTRA, available
+
+    if available() is not None:
+        raise _fail(MISSING_EXTRA)
+    if not 1 <= port <= 65535:
+        raise _fail(f"端口号应在 1–65535 之间：{port}")
+    from .web.runner import Limits
+    from .web.server import port_problem
+    from .web.server import serve as run_server
+
+    problem = port_problem(host, port)
+    if problem:
+        raise _fail(problem)
+
+    limits = Limits(max_upload_bytes=max_upload * 1024 * 1024, max_files=max_files, timeout=timeout,
+                    keep=keep * 60, workers=workers)
+    raise typer.Exit(run_server(host, port, limits=limits, token=token or None, open_browser=open_browser,
+                                echo=typer.echo))
 
 
 SHORT_USAGE = """xlsxtool 绩效自评表检查工具 {version}
