@@ -18,7 +18,7 @@ from .cli_help import ChineseCommand, ChineseGroup, show_usage_error
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .api import CheckResult
+    from .results import CheckResult
 
 app = typer.Typer(
     name="xlsxtool",
