@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+from collections.abc import Mapping
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
@@ -355,17 +356,17 @@ def rules(code: Annotated[str | None, typer.Argument(help="规则代码或前缀
     from rich.console import Console
     from rich.table import Table
 
-    from .rules import GROUPS, RULES, select_codes, unknown_patterns
+    from .rules import RULES, group_title, select_codes, unknown_patterns
 
     console = Console(highlight=False)
     wanted = code.strip().upper() if code else None
     rule = RULES.get(wanted) if wanted else None
     if rule is not None:
         level = "错误（必须改正）" if rule.severity == "error" else "警告（请复核）"
-        console.print(f"[bold]{rule.code}[/bold]  {rule.title}    级别：{level}    类别：{GROUPS[rule.group]}")
+        console.print(f"[bold]{rule.code}[/bold]  {rule.title}    级别：{level}    类别：{group_title(rule.group)}")
         console.print(f"\n{rule.explanation}", markup=False)
         console.print(f"\n标注位置：{rule.anchor}", markup=False)
-        console.print(f"提示文字：{readable_message(rule.message)}", markup=False)
+        console.print(f"提示文字：{readable_message(rule.message, rule.fields)}", markup=False)
         if rule.params:
             console.print("容差：" + "，".join(f"{k}={v:g}" for k, v in rule.params.items()))
         console.print(f"\n示例：{rule.example}", markup=False)
@@ -383,32 +384,20 @@ def rules(code: Annotated[str | None, typer.Argument(help="规则代码或前缀
         if r.code not in codes:
             continue
         style = "red" if r.severity == "error" else "yellow"
-        table.add_row(r.code, f"[{style}]{'错误' if r.severity == 'error' else '警告'}[/{style}]", GROUPS[r.group], r.title)
+        table.add_row(r.code, f"[{style}]{'错误' if r.severity == 'error' else '警告'}[/{style}]", group_title(r.group), r.title)
     console.print(table)
 
 
-# What a rule's message template's fields stand for, for `rules CODE` (never a raw {field}).
-FIELD_NAMES = {
-    "detail": "具体原因", "sheets": "工作表名", "count": "个数", "first": "首个单元格", "what": "具体内容",
-    "declared": "填报值", "spent": "全年执行数", "budget": "全年预算数", "computed": "计算值", "score": "得分",
-    "rate": "执行率", "weight": "分值", "expected": "应为", "column": "列名", "total": "总额", "sum": "合计",
-    "initial": "年初预算数", "funds": "资金部分", "indicators": "指标部分", "level1": "一级指标",
-    "level2": "二级指标", "allowed": "允许的二级指标", "standard": "标准分值", "target": "目标值",
-    "result": "实际完成值", "band": "得分区间", "name": "三级指标名称", "field": "栏目名称", "text": "文字",
-    "raw": "填写内容", "phone": "电话", "basic": "基本支出", "project": "项目支出",
-}
-
-
-def readable_message(template: str) -> str:
-    """A message template with its fields named in Chinese: '得分 {score} 超过分值 {weight}' →
-    '得分〈得分〉超过分值〈分值〉'."""
+def readable_message(template: str, fields: Mapping[str, str]) -> str:
+    """A message template with its fields named in Chinese (as the rule declares them):
+    '得分 {score} 超过分值 {weight}' → '得分〈得分〉超过分值〈分值〉'."""
     import string
 
     parts = []
     for literal, field_name, _spec, _conv in string.Formatter().parse(template):
         parts.append(literal)
         if field_name is not None:
-            parts.append(f"〈{FIELD_NAMES.get(field_name, '…')}〉")
+            parts.append(f"〈{fields.get(field_name, '…')}〉")
     return "".join(parts)
 
 
