@@ -336,6 +336,11 @@ def convert(
     frames, results = api.frames_of(paths)
     if not results:
         raise _fail("没有找到可读取的工作簿或 Word 报告（.xlsx .xlsm .xls .xlsb .ods .et .docx）")
+    from .schemas import validate_frames
+
+    # What convert writes is the public schema (xlsxtool.schemas): checked once for the whole
+    # batch; a mismatch is our bug, reported as an internal error (exit 3), never written.
+    validate_frames(frames)
     existing = [p for p in export.frame_paths(out, to.value, list(frames)) if p.exists()]
     if existing and not force:
         raise _fail(f"输出文件已存在：{'、'.join(map(str, existing))}（加 --force 覆盖，或换一个 --out 文件夹）")
