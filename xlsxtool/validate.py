@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .results import Finding
-from .rules import RULES, Rule, Variant
+from .rules import RULES, Rule, RuleError, Variant
 from .rules.frames import FRAME_CLASSES, Batch, Frame
 from .rules.helpers import fmt, pct
 
@@ -89,7 +89,11 @@ class Validator:
             return
         names = [f"{rule.code}:{v.name}" if v.name else rule.code for rule, v in checks]
         # pandera's convention: a check is True on valid rows; a rule's check is True where it fires.
-        failures = _failures(df, {name: (lambda v=v: ~v.check(frame)) for name, (_, v) in zip(names, checks, strict=True)})
+        # A local rule's check runs before pandera, which would turn its exception into a failure
+        # case without a row (nothing reported): its author must hear that the rule broke.
+        local = {name: ~_checked(rule, v, frame) for name, (rule, v) in zip(names, checks, strict=True) if rule.local}
+        failures = _failures(df, {name: ((lambda valid=local[name]: valid) if name in local else (lambda v=v: ~v.check(frame)))
+                                  for name, (rule, v) in zip(names, checks, strict=True)})
         # In the order the checks are declared, then row order: pandera's failure cases come in
         # an order that depends on the batch, and findings on one cell must not swap places.
         for name, (rule, v) in zip(names, checks, strict=True):
@@ -97,7 +101,7 @@ class Validator:
             if not indices:
                 continue
             for row in _Rows(df, sorted(indices)):
-                self._emit(rule, row, **v.render(row, frame))
+                self._emit(rule, row, **_rendered(rule, v, row, frame))
 
     def run(self) -> list[Finding]:
         enabled = [rule for code, rule in RULES.items() if code in self.codes and rule.variants]
@@ -106,6 +110,29 @@ class Validator:
             if checks:  # a frame no enabled rule runs on is never built
                 self._run(cls(self.batch), checks)
         return self.findings
+
+
+def _checked(rule: Rule, v: Variant, frame: Frame) -> pd.Series:
+    """A local rule's check, run and checked: a clear message naming the rule if it breaks."""
+    try:
+        fires = v.check(frame)
+    except Exception as exc:  # a bureau's rule: its author learns which rule failed and why
+        raise RuleError(f"本地规则 {rule.code}（{rule.origin}）检查时出错：{type(exc).__name__}: {exc}") from exc
+    if not isinstance(fires, pd.Series) or len(fires) != len(frame.df if frame.df is not None else ()):
+        raise RuleError(f"本地规则 {rule.code}（{rule.origin}）的 check 应返回与 {frame.name} 行数相同的布尔 Series")
+    return fires.fillna(False).astype(bool)
+
+
+def _rendered(rule: Rule, v: Variant, row: Mapping[str, Any], frame: Frame) -> dict[str, Any]:
+    if not rule.local:  # built-in renders are tested; no wrapping on the hot path
+        return v.render(row, frame)
+    try:
+        fields = v.render(row, frame)
+    except Exception as exc:
+        raise RuleError(f"本地规则 {rule.code}（{rule.origin}）生成提示时出错：{type(exc).__name__}: {exc}") from exc
+    if not isinstance(fields, dict) or "cell" not in fields:
+        raise RuleError(f"本地规则 {rule.code}（{rule.origin}）的 render 应返回含 cell 的 dict")
+    return fields
 
 
 class _Rows(Sequence["_Row"]):

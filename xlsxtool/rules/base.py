@@ -71,9 +71,14 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.check is not None or self.render is not None:
-            if self.variants or self.frame is None or self.check is None or self.render is None:
+            if self.frame is None or self.check is None or self.render is None:
                 raise RuleError(f"规则 {self.code}：frame、check、render 须一起给出（或只给 variants）")
-            object.__setattr__(self, "variants", (Variant("", self.frame, self.check, self.render),))
+            derived = (Variant("", self.frame, self.check, self.render),)
+            if self.variants and self.variants != derived:
+                raise RuleError(f"规则 {self.code}：frame/check/render 与 variants 只能给一种")
+            object.__setattr__(self, "variants", derived)
+        if not isinstance(self.variants, tuple) or not all(isinstance(v, Variant) for v in self.variants):
+            raise RuleError(f"规则 {self.code}：variants 应为 Variant(...) 的元组")
         if self.severity not in SEVERITIES:
             raise RuleError(f"规则 {self.code}：severity 应为 error 或 warning，而不是“{self.severity}”")
         for v in self.variants:
