@@ -127,6 +127,11 @@ def test_a_missing_rule_file_and_a_rule_failing_while_it_runs(tmp_path: Path) ->
     proc = run_cli("check", "报送", "--format", "json", "--no-annotate", cwd=root)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "本地规则 L801" in proc.stderr and "没有这一列" in proc.stderr
+    # A render that leaves out a field of its message: named, not a message silently replaced.
+    text = EXAMPLE.read_text(encoding="utf-8").replace('ratio=fmt(', 'rate=fmt(')
+    (root / "local_rules.py").write_text(text, encoding="utf-8")
+    proc = run_cli("check", "报送", "--format", "json", "--no-annotate", cwd=root)
+    assert proc.returncode == 2 and "缺少提示文字的字段：ratio" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_an_installed_package_adds_rules_through_its_entry_point(tmp_path: Path) -> None:

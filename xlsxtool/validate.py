@@ -120,6 +120,8 @@ def _checked(rule: Rule, v: Variant, frame: Frame) -> pd.Series:
         raise RuleError(f"本地规则 {rule.code}（{rule.origin}）检查时出错：{type(exc).__name__}: {exc}") from exc
     if not isinstance(fires, pd.Series) or len(fires) != len(frame.df if frame.df is not None else ()):
         raise RuleError(f"本地规则 {rule.code}（{rule.origin}）的 check 应返回与 {frame.name} 行数相同的布尔 Series")
+    if not fires.index.equals(frame.df.index):  # a Series built from a list: its rows in frame order
+        fires = pd.Series(fires.to_numpy(), index=frame.df.index)
     return fires.fillna(False).astype(bool)
 
 
@@ -132,6 +134,9 @@ def _rendered(rule: Rule, v: Variant, row: Mapping[str, Any], frame: Frame) -> d
         raise RuleError(f"本地规则 {rule.code}（{rule.origin}）生成提示时出错：{type(exc).__name__}: {exc}") from exc
     if not isinstance(fields, dict) or "cell" not in fields:
         raise RuleError(f"本地规则 {rule.code}（{rule.origin}）的 render 应返回含 cell 的 dict")
+    missing = [k for k in rule.fields if k not in fields and k not in ("expected", "actual")]
+    if missing:
+        raise RuleError(f"本地规则 {rule.code}（{rule.origin}）的 render 缺少提示文字的字段：{'、'.join(missing)}")
     return fields
 
 
