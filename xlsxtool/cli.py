@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+from collections.abc import Mapping
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
@@ -18,7 +19,7 @@ from .cli_help import ChineseCommand, ChineseGroup, show_usage_error
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .api import CheckResult
+    from .results import CheckResult
 
 app = typer.Typer(
     name="xlsxtool",
@@ -100,11 +101,15 @@ def check(
 def _settings(paths: list[str], config: Path | None) -> Any:
     """The configuration for a run (SPEC §7): --config FILE, else the one found from the paths."""
     from . import config as cfg
+    from .rules.base import RuleError
+    from .rules.local import load_entry_points
 
     try:
-        return cfg.load(config if config is not None else cfg.find(paths))
-    except cfg.ConfigError as exc:
+        settings = cfg.load(config if config is not None else cfg.find(paths))
+        load_entry_points()  # rules of installed packages (group xlsxtool.rules)
+    except (cfg.ConfigError, RuleError) as exc:
         raise _fail(str(exc)) from None
+    return settings
 
 
 def run_check(
@@ -335,6 +340,11 @@ def convert(
     frames, results = api.frames_of(paths)
     if not results:
         raise _fail("没有找到可读取的工作簿或 Word 报告（.xlsx .xlsm .xls .xlsb .ods .et .docx）")
+    from .schemas import validate_frames
+
+    # What convert writes is the public schema (xlsxtool.schemas): checked once for the whole
+    # batch; a mismatch is our bug, reported as an internal error (exit 3), never written.
+    validate_frames(frames)
     existing = [p for p in export.frame_paths(out, to.value, list(frames)) if p.exists()]
     if existing and not force:
         raise _fail(f"输出文件已存在：{'、'.join(map(str, existing))}（加 --force 覆盖，或换一个 --out 文件夹）")
@@ -350,24 +360,30 @@ def convert(
 
 
 @app.command(cls=ChineseCommand)
-def rules(code: Annotated[str | None, typer.Argument(help="规则代码或前缀，如 S201、S2；省略则列出全部", metavar="代码")] = None) -> None:
+def rules(
+    code: Annotated[str | None, typer.Argument(help="规则代码或前缀，如 S201、S2；省略则列出全部", metavar="代码")] = None,
+    config: Annotated[Path | None, typer.Option("--config", metavar="文件", help="配置文件（默认从当前文件夹向上查找）；其中的本地规则一并列出")] = None,
+) -> None:
     """列出规则目录，或解释一条规则（给前缀则列出该组规则，与 --select 相同）。"""
     from rich.console import Console
     from rich.table import Table
 
-    from .rules import GROUPS, RULES, select_codes, unknown_patterns
+    from .rules import RULES, group_title, select_codes, unknown_patterns
 
+    _settings(["."], config)  # the bureau's own rules (configuration, installed packages) too
     console = Console(highlight=False)
     wanted = code.strip().upper() if code else None
     rule = RULES.get(wanted) if wanted else None
     if rule is not None:
         level = "错误（必须改正）" if rule.severity == "error" else "警告（请复核）"
-        console.print(f"[bold]{rule.code}[/bold]  {rule.title}    级别：{level}    类别：{GROUPS[rule.group]}")
+        console.print(f"[bold]{rule.code}[/bold]  {rule.title}    级别：{level}    类别：{group_title(rule.group)}")
         console.print(f"\n{rule.explanation}", markup=False)
         console.print(f"\n标注位置：{rule.anchor}", markup=False)
-        console.print(f"提示文字：{readable_message(rule.message)}", markup=False)
+        console.print(f"提示文字：{readable_message(rule.message, rule.fields)}", markup=False)
         if rule.params:
             console.print("容差：" + "，".join(f"{k}={v:g}" for k, v in rule.params.items()))
+        if rule.local:
+            console.print(f"本地规则，来自：{rule.origin}", markup=False)
         console.print(f"\n示例：{rule.example}", markup=False)
         return
     if wanted and unknown_patterns([wanted]):
@@ -383,32 +399,20 @@ def rules(code: Annotated[str | None, typer.Argument(help="规则代码或前缀
         if r.code not in codes:
             continue
         style = "red" if r.severity == "error" else "yellow"
-        table.add_row(r.code, f"[{style}]{'错误' if r.severity == 'error' else '警告'}[/{style}]", GROUPS[r.group], r.title)
+        table.add_row(r.code, f"[{style}]{'错误' if r.severity == 'error' else '警告'}[/{style}]", group_title(r.group), r.title)
     console.print(table)
 
 
-# What a rule's message template's fields stand for, for `rules CODE` (never a raw {field}).
-FIELD_NAMES = {
-    "detail": "具体原因", "sheets": "工作表名", "count": "个数", "first": "首个单元格", "what": "具体内容",
-    "declared": "填报值", "spent": "全年执行数", "budget": "全年预算数", "computed": "计算值", "score": "得分",
-    "rate": "执行率", "weight": "分值", "expected": "应为", "column": "列名", "total": "总额", "sum": "合计",
-    "initial": "年初预算数", "funds": "资金部分", "indicators": "指标部分", "level1": "一级指标",
-    "level2": "二级指标", "allowed": "允许的二级指标", "standard": "标准分值", "target": "目标值",
-    "result": "实际完成值", "band": "得分区间", "name": "三级指标名称", "field": "栏目名称", "text": "文字",
-    "raw": "填写内容", "phone": "电话", "basic": "基本支出", "project": "项目支出",
-}
-
-
-def readable_message(template: str) -> str:
-    """A message template with its fields named in Chinese: '得分 {score} 超过分值 {weight}' →
-    '得分〈得分〉超过分值〈分值〉'."""
+def readable_message(template: str, fields: Mapping[str, str]) -> str:
+    """A message template with its fields named in Chinese (as the rule declares them):
+    '得分 {score} 超过分值 {weight}' → '得分〈得分〉超过分值〈分值〉'."""
     import string
 
     parts = []
     for literal, field_name, _spec, _conv in string.Formatter().parse(template):
         parts.append(literal)
         if field_name is not None:
-            parts.append(f"〈{FIELD_NAMES.get(field_name, '…')}〉")
+            parts.append(f"〈{fields.get(field_name, '…')}〉")
     return "".join(parts)
 
 
@@ -489,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point. A file dropped on the program arrives as `xlsxtool FILE...` (no sub-command)."""
     from typer import _click as click
 
+    from .rules.base import RuleError
+
     _safe_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -522,6 +528,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except typer.Exit as exc:
         return exc.exit_code
+    except RuleError as exc:  # a bureau's own rule failed while it ran: its author's to fix (exit 2)
+        typer.echo(f"错误：{exc}", err=True)
+        return EXIT_USAGE
     except typer.Abort:
         typer.echo("已中断。", err=True)
         return 130

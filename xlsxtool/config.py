@@ -15,6 +15,7 @@ Command-line options win over the file.
     满意度指标 = 10
     funds = 10
     total = 100
+    rules = "本地规则.py"                    # the bureau's own rules (a .py file or folder; see docs/local-rules.md)
     [labels]                               # extra words for a column, field or block
     score = ["考评得分"]
     target = ["预期值"]
@@ -40,7 +41,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-KEYS = ("select", "ignore", "tolerances", "weights", "labels", "profile")
+KEYS = ("select", "ignore", "tolerances", "weights", "labels", "profile", "rules")
 PROFILES = ("national", "none")
 # Weights of the standard split: the 一级 groups, the funds block ('funds') and the total.
 _WEIGHT_ALIASES = {
@@ -67,6 +68,7 @@ class Settings:
     weights: dict[str, float] = field(default_factory=lambda: {**STANDARD_WEIGHTS, "funds": 10.0, "total": 100.0})
     labels: dict[str, list[str]] = field(default_factory=dict)
     profile: str = "national"
+    rules: list[Path] = field(default_factory=list)  # local rule files or folders, loaded (xlsxtool.rules.local)
 
 
 def find(paths: Iterable[str | Path]) -> Path | None:
@@ -146,7 +148,35 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Settings:
             if value not in PROFILES:
                 raise ConfigError(f"{where}：profile 应为 {' 或 '.join(PROFILES)}，而不是“{value}”")
             settings.profile = value
+        elif key == "rules":
+            settings.rules = _rule_paths(value, where, path)
+    if settings.rules:
+        from .rules.base import RuleError
+        from .rules.local import load_files
+
+        # Loaded here, once: every caller of load()/parse() (the CLI, a script) then has them
+        # in RULES, before --select/--ignore are read.
+        try:
+            load_files(settings.rules)
+        except RuleError as exc:
+            raise ConfigError(f"{where}：{exc}") from exc
     return settings
+
+
+def _rule_paths(value: Any, where: str, path: Path | None) -> list[Path]:
+    """`rules = "a.py"` or `rules = ["a.py", "本地规则/"]`, relative to the configuration file."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
+        raise ConfigError(f"{where}：rules 应为本地规则文件（.py）或文件夹的路径，如 rules = \"本地规则.py\"")
+    base = path.parent if path is not None else Path.cwd()
+    out = []
+    for item in items:
+        p = Path(item).expanduser()
+        p = p if p.is_absolute() else base / p
+        if not p.exists():
+            raise ConfigError(f"{where}：找不到本地规则文件“{item}”（{p}）")
+        out.append(p)
+    return out
 
 
 def _numbers(value: Any, where: str, key: str, *, allowed: tuple[str, ...]) -> dict[str, float]:

@@ -12,7 +12,7 @@ from ..rules import grade
 from ..word import location, table_label
 
 if TYPE_CHECKING:
-    from ..api import CheckResult, FileResult
+    from ..results import CheckResult, FileResult
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}

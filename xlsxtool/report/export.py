@@ -16,7 +16,7 @@ from ..word import location
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..api import CheckResult
+    from ..results import CheckResult
 
 FINDING_FIELDS = ["file", "form", "sheet", "cell", "rule", "severity", "message", "expected", "actual"]
 # The layout of `check --format json` (docs/json.md). Raised when a key is removed or changes

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from ..api import CheckResult, FileResult
+    from ..results import CheckResult, FileResult
 
 SUMMARY_SHEET, FINDINGS_SHEET, RULES_SHEET = "汇总", "问题清单", "规则统计"
 FORMS_SHEET, SKIPPED_SHEET = "各表得分", "跳过的文件"
