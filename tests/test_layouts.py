@@ -165,3 +165,37 @@ def test_an_empty_indicator_block_is_c309(tmp_path: Path) -> None:
     lines = rows(CLEAN)
     text = "\n".join(lines[:9] + lines[14:])
     assert ("C309", "B9") in check(tmp_path, text)
+
+
+# A 绩效目标申报表: the same project stated before the year — targets only, no 实际完成值 column,
+# the goals' 完成情况 column still printed but not yet due.
+APPLICATION = """
+| 绩效目标申报表 | < | < | < | < |
+| 项目名称 | 乡村道路养护 | < | 项目负责人及电话 | 赵六 |
+| 主管部门 | 某县交通运输局 | < | 实施单位 | 某县公路事务中心 |
+| 资金情况（万元） | 年度资金总额： | 100 | < | < |
+| ^ | 其中：财政拨款 | 100 | < | < |
+| 总体目标 | 年度目标 | < | 年度总体目标完成情况 | < |
+| ^ | 养护农村公路300公里 | < |  | < |
+| 绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值 |
+| ^ | 产出指标 | 数量指标 | 养护里程 | ≥300公里 |
+| ^ | ^ | 质量指标 | 优良路率 | ≥80% |
+| ^ | 效益指标 | 社会效益指标 | 群众出行条件改善 | 明显改善 |
+| ^ | 满意度指标 | 服务对象满意度指标 | 沿线群众满意度 | ≥90% |
+"""
+
+
+def test_an_application_form_does_not_ask_for_results_yet(tmp_path: Path) -> None:
+    """No 实际完成值 column in its indicators: the empty 完成情况 of its goal is by design (no
+    C307), and '项目负责人及电话' holding a name only gives no phone to call wrong (no V502)."""
+    assert check(tmp_path, APPLICATION) == []
+
+
+def test_an_application_form_still_gets_a_wrong_phone_and_a_results_form_its_empty_goal(tmp_path: Path) -> None:
+    text = edit(APPLICATION, "| 赵六 |", "| 赵六 1390730 |")
+    assert check(tmp_path, text) == [("V502", "E2")]
+    # With a 实际完成值 column the form reports results: its empty 完成情况 is C307.
+    text = APPLICATION.replace("| 指标值 |", "| 指标值 | 实际完成值 |").replace("| ≥300公里 |", "| ≥300公里 | 310公里 |")
+    for target in ("| ≥80% |", "| 明显改善 |", "| ≥90% |"):
+        text = text.replace(target, target + " 达成 |")
+    assert ("C307", "D7") in check(tmp_path, text)

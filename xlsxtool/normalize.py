@@ -731,7 +731,11 @@ def _read_footer(form: Record, loc: FormLocation) -> None:
     # A date or phone written above the table ('填报日期：2024年3月1日' under the title) is still
     # checked (V502/V503), but it is not a footer: nothing is missing when it is absent.
     for value, (r, c) in loc.info.values():
-        for key, text in parse_footer(value).items():
+        parsed = parse_footer(value)
+        # '项目负责人及电话' asks for a person and a phone in one cell: a name alone there means
+        # no phone was given (not a wrong one), and a head field is not a footer (no C306).
+        person_too = any(v == "及" for v in parsed.values())
+        for key, text in parsed.items():
             col = _FOOTER_FIELDS.get(key)
             if col is None or form[f"{col}_cell"] is not None:
                 continue
@@ -740,6 +744,8 @@ def _read_footer(form: Record, loc: FormLocation) -> None:
                 after = [(cc, v) for cc, v in loc.sheet.row_values(r) if cc > loc.sheet.merge_end(r, c)]
                 if after and not parse_footer(after[0][1]):
                     text, cell = _text(after[0][1]) or "", (r, after[0][0])
+            if col == "phone" and person_too and not any(ch.isdigit() for ch in text):
+                continue
             if text.strip():
                 form[col] = text.strip()
                 form[f"{col}_cell"] = a1(*cell)

@@ -38,6 +38,10 @@ Policies the expectations share (so that tables of one kind are judged alike):
   no F003, no F005, no per-row C30x/S203/S212.
 * Weights written only in labels ('产出指标 40 分' with no 分值 column) are not 分值: their
   sums are unknown, so no S204/S205 rests on them.
+* A form with no indicator row (C309) gets no S204/S205 beside it: those totals rest on the
+  indicator weights it does not have.
+* A form whose indicators have no 实际完成值 column (a 绩效目标申报表) states targets only: its
+  goals' empty 完成情况 is not due (no C307).
 * `*` in a phone number is a masked digit (the masking is ours); a '负责人及电话' head field is
   not the footer's 联系电话 (no C306 for it).
 """

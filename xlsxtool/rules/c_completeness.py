@@ -162,7 +162,7 @@ RULES = [
                     lambda f: (f.df["goal_index"] == 1) & f.df["expected"].isna() & f.df["expected_cell"].notna(),
                     lambda r, f: dict(cell=r["expected_cell"], expected="预期目标", actual="空", what="年度总体目标的预期目标为空")),
             Variant("actual", "goals",
-                    lambda f: (f.df["goal_index"] == 1) & f.df["actual"].isna() & f.df["actual_cell"].notna(),
+                    lambda f: (f.df["goal_index"] == 1) & f.df["actual"].isna() & f.df["actual_cell"].notna() & f.actual_due,
                     lambda r, f: dict(cell=r["actual_cell"], expected="实际完成情况", actual="空",
                                       what="年度总体目标的实际完成情况为空")),
             Variant("same", "goals",

@@ -415,6 +415,17 @@ class Goals(Frame):
     def df(self) -> pd.DataFrame | None:
         return None if self.batch.goals.empty else self.batch.goals
 
+    @cached_property
+    def actual_due(self) -> pd.Series:
+        """Per goal row: whether its form asks for results at all. A form whose indicator rows have
+        no 实际完成值 column (a 绩效目标申报表) states targets only; its 完成情况 is not yet due."""
+        goals, ind = self.df, self.batch.indicators
+        if goals is None or ind.empty:
+            return pd.Series(True, index=goals.index if goals is not None else None, dtype=bool)
+        has_actual = ind.assign(_a=ind["actual_cell"].notna()).groupby(_KEY)["_a"].any()
+        keys = pd.MultiIndex.from_frame(goals[_KEY])
+        return pd.Series(has_actual.reindex(keys).fillna(True).to_numpy(dtype=bool), index=goals.index)
+
 
 class Answers(Frame):
     """Other answer cells of the forms (text a clerk typed in)."""
