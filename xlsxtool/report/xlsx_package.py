@@ -705,27 +705,25 @@ def edit_comments(xml: bytes, notes: list[Note]) -> tuple[bytes, list[Note]]:
             author_id = authors.index(COMMENT_AUTHOR)
         else:
             author_id = len(authors)
-            a_end = xml.find(b"</" + p + b"authors>")
             new_author = b"<" + p + b"author>" + COMMENT_AUTHOR.encode() + b"</" + p + b"author>"
-            if a_end >= 0:
-                edits.append((a_end, a_end, new_author))
-            else:
-                m = re.search(rb"<" + re.escape(p) + rb"authors\s*/>", xml)
-                if m is None:
-                    raise Unsupported("批注没有作者列表")
-                edits.append((m.start(), m.end(), b"<" + p + b"authors>" + new_author + b"</" + p + b"authors>"))
+            edits.append(_append_to(xml, p, b"authors", new_author, "批注没有作者列表"))
         body = b"".join(
             b"<" + p + b'comment ref="' + n.ref.encode() + b'" authorId="%d"><' % author_id + p + b"text>"
             + _t(p, n.text) + b"</" + p + b"text></" + p + b"comment>" for n in fresh)
-        l_end = xml.find(b"</" + p + b"commentList>")
-        if l_end >= 0:
-            edits.append((l_end, l_end, body))
-        else:
-            m = re.search(rb"<" + re.escape(p) + rb"commentList\s*/>", xml)
-            if m is None:
-                raise Unsupported("批注格式异常")
-            edits.append((m.start(), m.end(), b"<" + p + b"commentList>" + body + b"</" + p + b"commentList>"))
+        edits.append(_append_to(xml, p, b"commentList", body, "批注格式异常"))
     return _splice(xml, edits), fresh
+
+
+def _append_to(xml: bytes, p: bytes, tag: bytes, content: bytes, problem: str) -> tuple[int, int, bytes]:
+    """The edit that appends *content* as the last children of the element *tag*, opening it
+    first when it is written self-closing (``<authors/>``)."""
+    end = xml.find(b"</" + p + tag + b">")
+    if end >= 0:
+        return end, end, content
+    m = re.search(rb"<" + re.escape(p + tag) + rb"\s*/>", xml)
+    if m is None:
+        raise Unsupported(problem)
+    return m.start(), m.end(), b"<" + p + tag + b">" + content + b"</" + p + tag + b">"
 
 
 def _splice(xml: bytes, edits: Iterable[tuple[int, int, bytes]]) -> bytes:
