@@ -151,6 +151,12 @@ def write_workbook(path: Path, forms: list[tuple[SeedForm, list[list[Any]]]], la
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
+    write_forms(wb, forms, layout)
+    wb.close()
+
+
+def write_forms(wb: Any, forms: list[tuple[SeedForm, list[list[Any]]]], layout: str) -> None:
+    """write_workbook's sheets, into an open xlsxwriter workbook."""
     cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter", "font_name": "宋体", "font_size": 10})
     title = wb.add_format({"bold": True, "align": "center", "font_name": "黑体", "font_size": 14})
     if layout == "split":
@@ -187,7 +193,6 @@ def write_workbook(path: Path, forms: list[tuple[SeedForm, list[list[Any]]]], la
                     else:
                         ws.write_string(top + r, left + c, str(value), fmt)
             top += len(rows) + 2
-    wb.close()
 
 
 def generate(folder: Path, n: int, seed: int) -> list[Path]:
