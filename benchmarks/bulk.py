@@ -20,6 +20,8 @@
    (e) `python -X importtime -c 'import xlsxtool.cli'`: the most expensive imports.
    Peak memory: the whole process tree sampled every 100 ms (workers included; PSS, so pages
    shared after fork are not counted twice), and the largest single process (wait4 maxrss).
+   `--memory 5000,20000 [--base CHECKOUT]`: only that, over 5,000 generated files and 4 hard-linked
+   copies of them, for `--format json` and `jsonl`, this checkout and another side by side.
 
 Runs from a fresh checkout (the repository is put on PYTHONPATH); needs the package's
 dependencies installed. Does not import from tests/.
@@ -336,6 +338,63 @@ def import_costs(env: dict[str, str], code: str, top: int = 8) -> list[tuple[str
     return sorted(costs.items(), key=lambda kv: -kv[1])[:top]
 
 
+def replicate(folder: Path, source: Path, copies: int) -> list[Path]:
+    """*copies* × the workbooks of *source* under *folder* (hard links, one sub-folder per copy,
+    so every path differs): a 20,000-file inbox from 5,000 generated ones in no time."""
+    marker = folder / ".bench.json"
+    sources = sorted(source.rglob("*.xlsx"))
+    want = {"source": str(source), "copies": copies, "files": len(sources)}
+    if marker.exists() and json.loads(marker.read_text()) == want:
+        return sorted(folder.rglob("*.xlsx"))
+    if folder.exists():
+        shutil.rmtree(folder)
+    for i in range(copies):
+        for src in sources:
+            dest = folder / f"批次{i + 1}" / src.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src, dest)
+            except OSError:
+                shutil.copyfile(src, dest)
+    marker.write_text(json.dumps(want))
+    return sorted(folder.rglob("*.xlsx"))
+
+
+def memory_runs(args: argparse.Namespace) -> int:
+    """`--memory 5000,20000`: peak memory of `check --jobs J --no-annotate` over inboxes of
+    those sizes (the largest multiple of the first generated, the rest hard-linked copies),
+    for this checkout and --base side by side, each size with --format json and jsonl."""
+    sizes = [int(n) for n in args.memory.split(",")]
+    first = sizes[0]
+    base_inbox = args.keep or Path(tempfile.gettempdir()) / f"bench{first}"
+    generate(base_inbox, first, args.seed)
+    inboxes = {first: base_inbox}
+    for n in sizes[1:]:
+        if n % first:
+            raise SystemExit(f"--memory: {n} is not a multiple of {first}")
+        folder = base_inbox.with_name(f"{base_inbox.name}x{n // first}")
+        replicate(folder, base_inbox, n // first)
+        inboxes[n] = folder
+    jobs = max(int(j) for j in args.jobs_list.split(","))
+    checkouts = {"this": ROOT, **({"base": args.base.resolve()} if args.base else {})}
+    print(f"{'':10} {'files':>7} {'format':>7} {'seconds':>9} {'peak MB (tree)':>15} {'max proc MB':>12}")
+    results = []
+    for n, inbox in inboxes.items():
+        for name, checkout in checkouts.items():
+            env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONIOENCODING": "utf-8"}
+            for fmt in ("json", "jsonl") if name == "this" else ("json",):
+                r = run([sys.executable, "-m", "xlsxtool", "check", str(inbox), "--jobs", str(jobs), "--no-annotate",
+                         "--format", fmt], env, Path(os.devnull))
+                assert b"Traceback" not in r.stderr, r.stderr.decode("utf-8", "replace")
+                results.append({"checkout": name, "files": n, "format": fmt, "seconds": r.seconds,
+                                "tree_peak_mb": r.tree_peak_mb, "max_process_mb": r.max_process_mb})
+                print(f"{name:10} {n:7} {fmt:>7} {r.seconds:9.1f} {r.tree_peak_mb:15.0f} {r.max_process_mb:12.0f}",
+                      flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=200, help="number of workbooks to generate (default 200)")
@@ -346,7 +405,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3,
                     help="rounds of raw read + checks; each figure is the best round (default 3)")
     ap.add_argument("--skip-annotate", action="store_true", help="leave out step (c), the annotated-copies run")
+    ap.add_argument("--memory", metavar="N,M,…",
+                    help="only measure peak memory of check runs over N, M… files (M a multiple of N: copies)")
+    ap.add_argument("--base", type=Path, help="with --memory: another checkout measured side by side")
     args = ap.parse_args()
+    if args.memory:
+        return memory_runs(args)
     jobs_list = [int(j) for j in args.jobs_list.split(",") if j.strip()]
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),

@@ -248,13 +248,13 @@ def test_bulk_report_details_only_files_with_findings_capped(tmp_path: Path) -> 
     assert proc.returncode == 1
     out = proc.stdout.decode()
     lines = out.splitlines()
-    # A verdict line per file (issue 15); per-form tables under the first 5 with findings only.
+    # A verdict line per file (issue 15); a line per finding under the first 5 with findings only.
     verdicts = [line for line in lines if line.startswith(("✘ 需修改  ", "✔ 通过  "))]
     assert len(verdicts) == 15 and sum(line.startswith("✔ 通过  ") and "无错_" in line for line in verdicts) == 3
     bad = [i for i, line in enumerate(lines) if line.startswith("✘ 需修改  ")]
-    tables = [i for i, line in enumerate(lines) if line.startswith("┏")]
-    assert len(bad) == 12 and tables
-    assert all(i < bad[MAX_DETAILED_FILES] for i in tables) and any(i > bad[MAX_DETAILED_FILES - 1] for i in tables)
+    detail = [i for i, line in enumerate(lines) if line.startswith(("   错误 ", "   警告 "))]
+    assert len(bad) == 12 and detail and not any(line.startswith("┏") for line in lines)  # no tables in bulk
+    assert all(i < bad[MAX_DETAILED_FILES] for i in detail) and any(i > bad[MAX_DETAILED_FILES - 1] for i in detail)
     assert f"…另有 7 个文件有问题，未逐一列出详情，见汇总表 {tmp_path / 'out' / '校验汇总.xlsx'}" in out
     assert "共检查 15 个文件" in out
     quiet = _run("check", str(folder), "--no-annotate", "--quiet", env=wide)

@@ -802,6 +802,9 @@ class CheckRun:
         validate_results(batch, self.codes, self.tolerances, self.settings)
         for r in batch:
             r.slim()  # the last batch too: reports need the form headers, scores and findings only
+        # With collections made rare (_fewer_gc_passes), the cycles a batch's frames leave
+        # behind would pile up over a long run: collected once per batch (what is older is frozen).
+        gc.collect()
         batch.reverse()
         while batch:  # handed over one by one, and not held here once the caller is done with it
             yield batch.pop()

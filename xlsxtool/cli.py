@@ -226,6 +226,8 @@ def _report_batch(batch: list[Any], annotator: Any, report: Any, summary_writer:
         report.add(result, copy, failed.get(result.path))
         if summary_writer is not None:
             summary_writer.add(result, copy)
+    if hasattr(report, "flush"):
+        report.flush()  # what a batch brought is on screen before the next batch is checked
     batch.clear()
 
 

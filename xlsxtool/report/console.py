@@ -23,6 +23,7 @@ VERDICT_MARK = {"通过": "✔", "需修改": "✘", "无法读取": "⚠"}
 GBK_VERDICT_MARK = {"通过": "√", "需修改": "×", "无法读取": "！"}
 MAX_DETAILED_FILES = 5  # a bulk run details this many files with findings; the summary has all
 FEW_FILES = 5  # up to this many files, no verdict line per clean file: a bulk run has one per file
+PRINT_LINES = 50  # a bulk run's verdict lines are printed this many at a time
 MAX_SKIPPED_SHOWN = 8
 NOTHING_CHECKED = ("没有检查任何文件：没有找到可检查的工作簿或 Word 报告（.xlsx .xlsm .xls .xlsb .ods .et .docx .doc .wps）。\n"
                    "结论：未检查，不能算通过。")
@@ -107,6 +108,23 @@ def print_file(console: Console, file: FileResult, annotated: str | None = None,
     console.print()
 
 
+def print_file_lines(console: Console, file: FileResult, annotated: str | None = None) -> None:
+    """One file of a bulk run in detail, cheaply: its verdict line, notes, and a line per
+    finding ('   错误 S201  高三复习迎考!H14  得分 12 超过分值 10'), printed at once."""
+    text = _head(console, file)
+    for note in file.notes:
+        text.append(f"\n   说明：{note}", style="cyan")
+    for f in file.findings:
+        where = location(f, file.is_word)
+        text.append("\n   ")
+        text.append(f"{SEVERITY_LABEL[f.severity]} {f.rule}", style=SEVERITY_STYLE[f.severity])
+        text.append(f"  {where}  {f.message}" if where else f"  {f.message}")
+    if annotated:
+        text.append(f"\n   已生成批注副本：{annotated}", style="cyan")
+    console.print(text, soft_wrap=True)
+    console.print()
+
+
 def print_report(console: Console, result: CheckResult, annotated: dict[str, str] | None = None,
                  max_forms_in_summary: int = 60, *, quiet: bool = False,
                  max_files: int = MAX_DETAILED_FILES, summary_path: str | None = None) -> None:
@@ -123,7 +141,7 @@ class ConsoleReport:
     """The screen report, printed file by file as a run checks them (nothing kept but counts).
 
     One file: all of it. A few (up to FEW_FILES): the per-form tables of each file with
-    findings. More (a bulk run): a verdict line per file, and the tables of the first
+    findings. More (a bulk run): a verdict line per file, and a line per finding of the first
     *max_files* files with findings only (the summary workbook has every file); an unreadable
     file's line says why. *quiet*: the closing summary lines only."""
 
@@ -134,6 +152,18 @@ class ConsoleReport:
         self.max_forms = 0 if quiet else max_forms_in_summary
         self.totals = RunTotals(self.max_forms)
         self.detailed = self.more = 0
+        self.lines: list[Text] = []  # verdict lines not printed yet: printed PRINT_LINES at a time
+
+    def _line(self, text: Text) -> None:
+        self.lines.append(text)
+        if len(self.lines) >= PRINT_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Print the verdict lines held back (one print for many lines: rich's cost is per print)."""
+        if self.lines:
+            self.console.print(Text("\n").join(self.lines), soft_wrap=True)
+            self.lines = []
 
     def add(self, file: FileResult, annotated: str | None = None, copy_error: str | None = None) -> None:
         """Report one checked file (*copy_error*: said on stderr at the end, as for every file)."""
@@ -146,20 +176,26 @@ class ConsoleReport:
             return
         if not (file.findings or file.notes):
             if self.compact:
-                console.print(_head(console, file), soft_wrap=True)
+                self._line(_head(console, file))
             return
         if self.detailed < self.max_files:
             self.detailed += 1
-            print_file(console, file, annotated, clean_forms=False)
+            self.flush()
+            if self.compact:  # a bulk run: a line per finding, not a table per form
+                print_file_lines(console, file, annotated)
+            else:
+                print_file(console, file, annotated, clean_forms=False)
             return
         self.more += 1
         if self.compact:
-            console.print(_head(console, file), soft_wrap=True)
+            line = _head(console, file)
             if file.error:  # why it could not be read: one line, the rest is in the summary
                 for f in file.findings[:1]:
-                    console.print(Text(f"   {f.rule} {f.message}", style=SEVERITY_STYLE[f.severity]), soft_wrap=True)
+                    line.append(f"\n   {f.rule} {f.message}", style=SEVERITY_STYLE[f.severity])
+            self._line(line)
 
     def finish(self, skipped: list[Skipped], summary_path: str | None = None) -> None:
+        self.flush()
         if not self.quiet:
             if self.compact and self.more:
                 self.console.print()
