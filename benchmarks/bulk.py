@@ -21,7 +21,7 @@
    Peak memory: the whole process tree sampled every 100 ms (workers included; PSS, so pages
    shared after fork are not counted twice), and the largest single process (wait4 maxrss).
    `--memory 5000,20000 [--base CHECKOUT]`: only that, over 5,000 generated files and 4 hard-linked
-   copies of them, for `--format json` and `jsonl`, this checkout and another side by side.
+   copies of them (`--format json`, or as --memory-formats says), this checkout and another side by side.
 
 Runs from a fresh checkout (the repository is put on PYTHONPATH); needs the package's
 dependencies installed. Does not import from tests/.
@@ -382,7 +382,7 @@ def memory_runs(args: argparse.Namespace) -> int:
     for n, inbox in inboxes.items():
         for name, checkout in checkouts.items():
             env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONIOENCODING": "utf-8"}
-            for fmt in ("json", "jsonl") if name == "this" else ("json",):
+            for fmt in args.memory_formats.split(",") if name == "this" else ("json",):
                 r = run([sys.executable, "-m", "xlsxtool", "check", str(inbox), "--jobs", str(jobs), "--no-annotate",
                          "--format", fmt], env, Path(os.devnull))
                 assert b"Traceback" not in r.stderr, r.stderr.decode("utf-8", "replace")
@@ -408,6 +408,7 @@ def main() -> int:
     ap.add_argument("--memory", metavar="N,M,…",
                     help="only measure peak memory of check runs over N, M… files (M a multiple of N: copies)")
     ap.add_argument("--base", type=Path, help="with --memory: another checkout measured side by side")
+    ap.add_argument("--memory-formats", default="json", help="with --memory: --format values for this checkout (json,jsonl)")
     args = ap.parse_args()
     if args.memory:
         return memory_runs(args)
