@@ -293,11 +293,12 @@ class Run:
     stderr: bytes = b""
 
 
-def run(cmd: list[str], env: dict[str, str], stdout_path: Path | None = None) -> Run:
-    """Run *cmd*, timing it and sampling the memory of its process tree."""
+def run(cmd: list[str], env: dict[str, str], stdout_path: Path | None = None, cwd: Path = ROOT) -> Run:
+    """Run *cmd* in *cwd*, timing it and sampling the memory of its process tree. (`python -m`
+    puts the working directory first on sys.path: another checkout is run from its own folder.)"""
     out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE  # noqa: SIM115
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd)
     err_chunks: list[bytes] = []
     out_chunks: list[bytes] = []
     readers = [threading.Thread(target=lambda: err_chunks.append(proc.stderr.read() if proc.stderr else b""))]
@@ -384,7 +385,7 @@ def memory_runs(args: argparse.Namespace) -> int:
             env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONIOENCODING": "utf-8"}
             for fmt in args.memory_formats.split(",") if name == "this" else ("json",):
                 r = run([sys.executable, "-m", "xlsxtool", "check", str(inbox), "--jobs", str(jobs), "--no-annotate",
-                         "--format", fmt], env, Path(os.devnull))
+                         "--format", fmt], env, Path(os.devnull), cwd=checkout)
                 assert b"Traceback" not in r.stderr, r.stderr.decode("utf-8", "replace")
                 results.append({"checkout": name, "files": n, "format": fmt, "seconds": r.seconds,
                                 "tree_peak_mb": r.tree_peak_mb, "max_process_mb": r.max_process_mb})
