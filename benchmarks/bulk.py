@@ -20,6 +20,8 @@
    (e) `python -X importtime -c 'import xlsxtool.cli'`: the most expensive imports.
    Peak memory: the whole process tree sampled every 100 ms (workers included; PSS, so pages
    shared after fork are not counted twice), and the largest single process (wait4 maxrss).
+   `--memory 5000,20000 [--base CHECKOUT]`: only that, over 5,000 generated files and 4 hard-linked
+   copies of them (`--format json`, or as --memory-formats says), this checkout and another side by side.
 
 Runs from a fresh checkout (the repository is put on PYTHONPATH); needs the package's
 dependencies installed. Does not import from tests/.
@@ -151,6 +153,12 @@ def write_workbook(path: Path, forms: list[tuple[SeedForm, list[list[Any]]]], la
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
+    write_forms(wb, forms, layout)
+    wb.close()
+
+
+def write_forms(wb: Any, forms: list[tuple[SeedForm, list[list[Any]]]], layout: str) -> None:
+    """write_workbook's sheets, into an open xlsxwriter workbook."""
     cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter", "font_name": "宋体", "font_size": 10})
     title = wb.add_format({"bold": True, "align": "center", "font_name": "黑体", "font_size": 14})
     if layout == "split":
@@ -187,7 +195,6 @@ def write_workbook(path: Path, forms: list[tuple[SeedForm, list[list[Any]]]], la
                     else:
                         ws.write_string(top + r, left + c, str(value), fmt)
             top += len(rows) + 2
-    wb.close()
 
 
 def generate(folder: Path, n: int, seed: int) -> list[Path]:
@@ -286,11 +293,12 @@ class Run:
     stderr: bytes = b""
 
 
-def run(cmd: list[str], env: dict[str, str], stdout_path: Path | None = None) -> Run:
-    """Run *cmd*, timing it and sampling the memory of its process tree."""
+def run(cmd: list[str], env: dict[str, str], stdout_path: Path | None = None, cwd: Path = ROOT) -> Run:
+    """Run *cmd* in *cwd*, timing it and sampling the memory of its process tree. (`python -m`
+    puts the working directory first on sys.path: another checkout is run from its own folder.)"""
     out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE  # noqa: SIM115
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd)
     err_chunks: list[bytes] = []
     out_chunks: list[bytes] = []
     readers = [threading.Thread(target=lambda: err_chunks.append(proc.stderr.read() if proc.stderr else b""))]
@@ -331,6 +339,63 @@ def import_costs(env: dict[str, str], code: str, top: int = 8) -> list[tuple[str
     return sorted(costs.items(), key=lambda kv: -kv[1])[:top]
 
 
+def replicate(folder: Path, source: Path, copies: int) -> list[Path]:
+    """*copies* × the workbooks of *source* under *folder* (hard links, one sub-folder per copy,
+    so every path differs): a 20,000-file inbox from 5,000 generated ones in no time."""
+    marker = folder / ".bench.json"
+    sources = sorted(source.rglob("*.xlsx"))
+    want = {"source": str(source), "copies": copies, "files": len(sources)}
+    if marker.exists() and json.loads(marker.read_text()) == want:
+        return sorted(folder.rglob("*.xlsx"))
+    if folder.exists():
+        shutil.rmtree(folder)
+    for i in range(copies):
+        for src in sources:
+            dest = folder / f"批次{i + 1}" / src.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src, dest)
+            except OSError:
+                shutil.copyfile(src, dest)
+    marker.write_text(json.dumps(want))
+    return sorted(folder.rglob("*.xlsx"))
+
+
+def memory_runs(args: argparse.Namespace) -> int:
+    """`--memory 5000,20000`: peak memory of `check --jobs J --no-annotate` over inboxes of
+    those sizes (the largest multiple of the first generated, the rest hard-linked copies),
+    for this checkout and --base side by side, each size with --format json and jsonl."""
+    sizes = [int(n) for n in args.memory.split(",")]
+    first = sizes[0]
+    base_inbox = args.keep or Path(tempfile.gettempdir()) / f"bench{first}"
+    generate(base_inbox, first, args.seed)
+    inboxes = {first: base_inbox}
+    for n in sizes[1:]:
+        if n % first:
+            raise SystemExit(f"--memory: {n} is not a multiple of {first}")
+        folder = base_inbox.with_name(f"{base_inbox.name}x{n // first}")
+        replicate(folder, base_inbox, n // first)
+        inboxes[n] = folder
+    jobs = max(int(j) for j in args.jobs_list.split(","))
+    checkouts = {"this": ROOT, **({"base": args.base.resolve()} if args.base else {})}
+    print(f"{'':10} {'files':>7} {'format':>7} {'seconds':>9} {'peak MB (tree)':>15} {'max proc MB':>12}")
+    results = []
+    for n, inbox in inboxes.items():
+        for name, checkout in checkouts.items():
+            env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONIOENCODING": "utf-8"}
+            for fmt in args.memory_formats.split(",") if name == "this" else ("json",):
+                r = run([sys.executable, "-m", "xlsxtool", "check", str(inbox), "--jobs", str(jobs), "--no-annotate",
+                         "--format", fmt], env, Path(os.devnull), cwd=checkout)
+                assert b"Traceback" not in r.stderr, r.stderr.decode("utf-8", "replace")
+                results.append({"checkout": name, "files": n, "format": fmt, "seconds": r.seconds,
+                                "tree_peak_mb": r.tree_peak_mb, "max_process_mb": r.max_process_mb})
+                print(f"{name:10} {n:7} {fmt:>7} {r.seconds:9.1f} {r.tree_peak_mb:15.0f} {r.max_process_mb:12.0f}",
+                      flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=200, help="number of workbooks to generate (default 200)")
@@ -341,7 +406,13 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3,
                     help="rounds of raw read + checks; each figure is the best round (default 3)")
     ap.add_argument("--skip-annotate", action="store_true", help="leave out step (c), the annotated-copies run")
+    ap.add_argument("--memory", metavar="N,M,…",
+                    help="only measure peak memory of check runs over N, M… files (M a multiple of N: copies)")
+    ap.add_argument("--base", type=Path, help="with --memory: another checkout measured side by side")
+    ap.add_argument("--memory-formats", default="json", help="with --memory: --format values for this checkout (json,jsonl)")
     args = ap.parse_args()
+    if args.memory:
+        return memory_runs(args)
     jobs_list = [int(j) for j in args.jobs_list.split(",") if j.strip()]
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),

@@ -184,7 +184,7 @@ def test_internal_error_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("模拟的程序错误")
 
-    monkeypatch.setattr(api, "check", broken)
+    monkeypatch.setattr(api, "CheckRun", broken)
     assert cli.main(["check", str(SPLIT), "--no-annotate"]) == 3
     assert "内部错误" in capsys.readouterr().err
 
@@ -248,9 +248,14 @@ def test_bulk_report_details_only_files_with_findings_capped(tmp_path: Path) -> 
     assert proc.returncode == 1
     out = proc.stdout.decode()
     lines = out.splitlines()
-    assert sum("需修改  " in line for line in lines) == MAX_DETAILED_FILES == 5  # detail for 5 files with findings
-    assert not any("无错_" in line for line in lines)  # nothing per clean file
-    assert f"…另有 7 个文件有问题，未逐一列出，见汇总表 {tmp_path / 'out' / '校验汇总.xlsx'}" in out
+    # A verdict line per file (issue 15); a line per finding under the first 5 with findings only.
+    verdicts = [line for line in lines if line.startswith(("✘ 需修改  ", "✔ 通过  "))]
+    assert len(verdicts) == 15 and sum(line.startswith("✔ 通过  ") and "无错_" in line for line in verdicts) == 3
+    bad = [i for i, line in enumerate(lines) if line.startswith("✘ 需修改  ")]
+    detail = [i for i, line in enumerate(lines) if line.startswith(("   错误 ", "   警告 "))]
+    assert len(bad) == 12 and detail and not any(line.startswith("┏") for line in lines)  # no tables in bulk
+    assert all(i < bad[MAX_DETAILED_FILES] for i in detail) and any(i > bad[MAX_DETAILED_FILES - 1] for i in detail)
+    assert f"…另有 7 个文件有问题，未逐一列出详情，见汇总表 {tmp_path / 'out' / '校验汇总.xlsx'}" in out
     assert "共检查 15 个文件" in out
     quiet = _run("check", str(folder), "--no-annotate", "--quiet", env=wide)
     assert quiet.returncode == 1

@@ -19,8 +19,6 @@ from .cli_help import ChineseCommand, ChineseGroup, show_usage_error
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .results import CheckResult
-
 app = typer.Typer(
     name="xlsxtool",
     help="绩效自评表检查工具：读取、校验并批注 项目支出/部门整体支出 绩效自评表（.xlsx / .xls / .ods / .et）。\n\n"
@@ -42,6 +40,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 class OutputFormat(str, Enum):
     rich = "rich"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
 
 
@@ -78,7 +77,7 @@ def _main(
 def check(
     paths: Annotated[list[str], typer.Argument(help="工作簿、文件夹（递归）、通配符或 .zip 压缩包", metavar="路径")],
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="文件夹", help="批注副本与汇总表的输出文件夹（按输入的文件夹结构存放）")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", metavar="rich|json|csv", help="rich：屏幕报告；json / csv：给脚本用（只在有 --out 时写批注副本）")] = OutputFormat.rich,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", metavar="rich|json|jsonl|csv", help="rich：屏幕报告；json / jsonl（每个文件一行）/ csv：给脚本用（只在有 --out 时写批注副本）")] = OutputFormat.rich,
     select: Annotated[list[str] | None, typer.Option("--select", metavar="代码", help="只检查这些规则（代码或前缀，如 S2,C301）")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="代码", help="不检查这些规则（代码或前缀）")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="并行进程数（默认：CPU 核数）")] = None,
@@ -132,7 +131,6 @@ def run_check(
     from rich.console import Console
 
     from . import api
-    from .report import export
     from .report.outputs import record_outputs, remove_earlier_outputs
 
     settings = _settings(paths, config)
@@ -146,9 +144,11 @@ def run_check(
     # a report read on screen. A script asking for JSON/CSV gets copies only in the --out it names.
     annotate = annotate and (output_format == "rich" or dropped or out is not None)
     # Progress goes to stderr, and only when someone watches it there and the run is a bulk one.
-    phases = _Phases(err_console) if output_format == "rich" and err_console.is_terminal and _bulk(paths) else None
+    # The report printed meanwhile goes above the bar when stdout is that screen too.
+    phases = (_Phases(err_console, redirect_stdout=console.is_terminal)
+              if output_format == "rich" and err_console.is_terminal and _bulk(paths) else None)
     exclude = [out] if out is not None else []
-    annotated: dict[str, str] = {}
+    copies: list[str] = []
     notes: list[str] = []
     failed: dict[str, str] = {}
     explained = api.explain(paths, settings) if explain else []
@@ -157,56 +157,122 @@ def run_check(
             console.print(f"【识别说明】{display}", style="bold", markup=False, highlight=False)
             console.print(text, markup=False, highlight=False)
             console.print()
+    summary_path = summary or (out / "校验汇总.xlsx" if out is not None else None)
+    written_summary: Path | None = None
     try:
         with (api.preloader_for(paths) if annotate else None) or nullcontext() as preloader:
-            result = api.check(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
+            run = api.CheckRun(paths, codes=codes, jobs=jobs, exclude=exclude, timeout=timeout,
                                progress=phases.checking if phases else None, settings=settings)
-            if annotate and result.files:
-                if force and out is not None:
+            report = _report(output_format, console, run.total, quiet, dict(explained))
+            summary_writer = _summary_writer(summary_path)
+            with (api.Annotator(run.sources, out, force, jobs, preloader) if annotate else nullcontext()) as annotator:
+                if annotator is not None and force and out is not None and run.total:
                     # A re-run replaces what the last ones wrote to --out: no stale copy of a
                     # file that now passes (or was withdrawn) is left beside the new ones.
-                    remove_earlier_outputs(out, keep=[r.source.path for r in result.files])
-                annotated, notes = api.annotate_all(result, out_dir=out, force=force, jobs=jobs, preloader=preloader,
-                                                    failed=failed, progress=phases.copying if phases else None)
-        summary_path = summary or (out / "校验汇总.xlsx" if out is not None else None)
-        written_summary: Path | None = None
-        if summary_path is not None:
-            if phases:
-                phases.phase("写汇总表")
-            written_summary, summary_notes = _write_summary(api, result, summary_path, annotated, force)
-            notes.extend(summary_notes)
+                    remove_earlier_outputs(out, keep=[s.path for s in run.sources])
+                # Files are reported as they come, a batch at a time (the batch's copies written
+                # first, so the report can name them), and then let go: memory stays flat.
+                batch: list[Any] = []
+                for result in run:
+                    batch.append(result)
+                    if len(batch) >= REPORT_BATCH:
+                        _report_batch(batch, annotator, report, summary_writer, copies, notes, failed, phases)
+                _report_batch(batch, annotator, report, summary_writer, copies, notes, failed, phases)
+            if summary_writer is not None and summary_path is not None:
+                if phases:
+                    phases.phase("写汇总表")
+                with summary_writer:
+                    written_summary, summary_notes = _write_summary(summary_writer, run.skipped, summary_path, force)
+                notes.extend(summary_notes)
         if out is not None:
-            record_outputs(out, [Path(p) for p in annotated.values()] + ([written_summary] if written_summary else []),
+            record_outputs(out, [Path(p) for p in copies] + ([written_summary] if written_summary else []),
                            replace=force)
     finally:
         if phases:
             phases.stop()
     for display, reason in failed.items():
         err_console.print(f"无法生成批注副本：{display}：{reason}", style="red", markup=False, highlight=False)
-    if output_format == "json":
-        doc = export.result_json(result, annotated, failed)
-        if explained:  # how each file was understood, beside its findings
-            texts = dict(explained)
-            for entry in doc["files"]:
-                entry["explain"] = texts.get(entry["path"])
-        _write_utf8(export.dumps_check_json(doc) + "\n")
-    elif output_format == "csv":
-        _write_utf8(export.findings_csv(result, bom=True))
-    else:
-        from .report.console import print_report
-
-        print_report(console, result, annotated, quiet=quiet,
-                     summary_path=str(written_summary) if written_summary else None)
-        _print_notes(console, notes, limit=None if len(result.files) <= 1 else 10, quiet=quiet)
+    totals = report.totals
+    if output_format in ("json", "jsonl"):
+        report.finish(run.skipped, {"files": totals.files, "forms": totals.forms, "errors": totals.errors,
+                                    "warnings": totals.warnings})
+    elif output_format == "rich":
+        report.finish(run.skipped, str(written_summary) if written_summary else None)
+        _print_notes(console, notes, limit=None if totals.files <= 1 else 10, quiet=quiet)
         if written_summary:
             console.print(f"汇总表：{written_summary}", style="cyan", markup=False, soft_wrap=True)
-        if dropped and not annotated and not result.errors and result.files:
+        if dropped and not copies and not totals.errors and totals.files:
             console.print("没有发现需要标注的问题，未生成批注副本。", style="green")
-    if not result.files and output_format != "rich":
+    if not totals.files and output_format != "rich":
         from .report.console import NOTHING_CHECKED
 
         err_console.print(NOTHING_CHECKED, markup=False, highlight=False)
-    return result.exit_code
+    if not totals.files:
+        return 2  # nothing to check (SPEC §4): never a silent "passed"
+    return 1 if totals.errors else 0
+
+
+# Files reported (and their copies written) together: large enough that the copies' worker
+# processes are kept busy, small enough that findings never pile up.
+REPORT_BATCH = 200
+
+
+def _report_batch(batch: list[Any], annotator: Any, report: Any, summary_writer: Any, copies: list[str],
+                  notes: list[str], failed: dict[str, str], phases: _Phases | None) -> None:
+    """Write the copies of a batch of checked files, report each, and empty the batch."""
+    annotated: dict[str, str] = {}
+    if annotator is not None and batch:
+        annotated, batch_notes = annotator.annotate(batch, failed=failed,
+                                                    progress=phases.copying if phases else None)
+        notes.extend(batch_notes)
+        copies.extend(annotated.values())
+    for result in batch:
+        copy = annotated.get(result.path)
+        report.add(result, copy, failed.get(result.path))
+        if summary_writer is not None:
+            summary_writer.add(result, copy)
+    if hasattr(report, "flush"):
+        report.flush()  # what a batch brought is on screen before the next batch is checked
+    batch.clear()
+
+
+def _summary_writer(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from .report.summary import SummaryWriter
+
+    return SummaryWriter()
+
+
+def _report(output_format: str, console: Console, total: int, quiet: bool, explained: dict[str, str]) -> Any:
+    """The report a run writes file by file: the screen, JSON, JSON lines or CSV on stdout.
+    Each has add(result, copy, copy_error), finish(skipped, …) and totals."""
+    from .report.console import ConsoleReport, RunTotals
+    from .report.export import CsvStream, JsonlStream, JsonStream, file_entry
+
+    if output_format == "rich":
+        return ConsoleReport(console, total, quiet=quiet)
+
+    class Machine:
+        def __init__(self) -> None:
+            self.totals = RunTotals(max_rows=0)
+            stream = {"json": JsonStream, "jsonl": JsonlStream, "csv": CsvStream}[output_format]
+            self.stream = stream(_write_utf8)
+
+        def add(self, result: Any, copy: str | None, copy_error: str | None) -> None:
+            self.totals.add(result)
+            if output_format == "csv":
+                self.stream.add(result)
+                return
+            entry = file_entry(result, copy, copy_error)
+            if explained:  # how each file was understood, beside its findings
+                entry["explain"] = explained.get(entry["path"])
+            self.stream.add(entry)
+
+        def finish(self, skipped: list[Any], summary: dict[str, Any]) -> None:
+            self.stream.finish(skipped, summary)
+
+    return Machine()
 
 
 def _codes(select: list[str] | None, ignore: list[str] | None) -> set[str]:
@@ -227,20 +293,19 @@ def _bulk(paths: list[str]) -> bool:
     return not p.is_file() or p.suffix.lower() == ".zip"
 
 
-def _write_summary(api: Any, result: CheckResult, path: Path, annotated: dict[str, str],
-                   force: bool) -> tuple[Path | None, list[str]]:
+def _write_summary(writer: Any, skipped: list[Any], path: Path, force: bool) -> tuple[Path | None, list[str]]:
     """The summary workbook; in a writable folder when its own folder refuses it."""
     from .report.outputs import fallback_dir, is_unwritable, os_reason
 
     try:
-        return api.write_summary(result, path, annotated=annotated, force=force), []
+        return writer.write(path, skipped, force=force), []
     except OSError as exc:
         if not is_unwritable(exc):
             typer.echo(f"无法写出汇总表 {path}：{os_reason(exc)}", err=True)
             return None, []
     folder = fallback_dir()
     try:
-        written = api.write_summary(result, folder / Path(path).name, annotated=annotated, force=False)
+        written = writer.write(folder / Path(path).name, skipped, force=False)
     except OSError as exc:
         typer.echo(f"无法写出汇总表 {path}：{os_reason(exc)}", err=True)
         return None, []
@@ -274,7 +339,7 @@ class _Phases:
     copies, writing the summary), so the screen never sits blank. Transient: the bar leaves
     nothing behind once the report is printed."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, redirect_stdout: bool = False) -> None:
         import time
 
         from rich.progress import (
@@ -289,6 +354,7 @@ class _Phases:
         self.progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
             TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, transient=True,
+            redirect_stdout=redirect_stdout, redirect_stderr=False,
         )
         self.current = "查找文件"
         self.started = self.clock()

@@ -25,13 +25,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
+from .labels import _FUZZY_HINT as FUZZY_HINT
 from .labels import (
     EXPENSE_MARKER,
     FOOTER_MARKERS,
     INCOME_MARKER,
     NOTE_PREFIXES,
+    VOCABULARY,
     column_key,
     field_key,
     is_funds_label,
@@ -325,11 +328,73 @@ def _has_number(cells: list[tuple[int, Any]]) -> bool:
     return False
 
 
+# ---------------------------------------------------------------- sheets without a form
+# Characters normalising (NFKC, the bracket table, dropped zero-width marks) may turn into a
+# header word's characters or cut it apart: Kangxi and other radicals, compatibility and
+# enclosed ideographs, full-width forms, brackets. A text holding one is always looked up.
+_ODD_CHARS = re.compile("[\u2e80-\u2fdf\u3200-\u33ff\uf900-\ufaff\uff01-\uff5e\U0001f200-\U0001f2ff"
+                        "\U0002f800-\U0002fa1f\u200b-\u200d\u2060\ufeff"
+                        + re.escape("()【】〔〕〈〉《》「」『』{}[]") + "]")
+_NEEDLES: dict[int, tuple[str, ...]] = {}
+SMALL_SHEET_TEXTS = 5_000  # fewer distinct texts than this: each is simply looked up
+
+
+def _needles() -> tuple[str, ...]:
+    """What a text that can mark a form's title or a block header holds once its whitespace is
+    gone (a necessary condition, never sufficient): the first two characters of each header
+    word of the vocabulary that marks a row (a configuration's words included), the fuzzy
+    header endings, and the 评 / 绩效 of every title."""
+    columns = VOCABULARY.columns
+    needles = _NEEDLES.get(id(columns))
+    if needles is None:
+        words = {word for word, key in columns.items() if word and key in _KEY_MARKS}
+        words |= {alt for alt in FUZZY_HINT.pattern.split("|") if alt}
+        words |= {"评", "绩效"}
+        needles = tuple(sorted({word[:2] for word in words}))
+        _NEEDLES.clear()
+        _NEEDLES[id(columns)] = needles
+    return needles
+
+
+def may_hold_forms(sheet: SheetGrid) -> bool:
+    """Whether a sheet can hold a form: some text cell marks a title or a block header.
+
+    A sheet of many texts (a 200,000-row ledger beside the forms) is scanned cheaply: its
+    distinct texts joined without whitespace, searched for the few character pairs a header
+    word or a title starts with; only the texts found are looked up as labels. No label
+    lookup per cell (locate_forms skips the sheets that cannot hold a form)."""
+    texts = [v for v in set(chain.from_iterable(sheet.rows)) if v.__class__ is str and v]
+    wanted = _TITLE | _ANY_KEY
+    if len(texts) < SMALL_SHEET_TEXTS:  # a form's sheet: its labels are looked up anyway
+        return any(_text_info(text)[1] & wanted for text in texts)
+    # NUL apart (no text holds one), whitespace dropped as labels are read: '一 级' → '一级'.
+    joined = "".join("\0".join(texts).split())
+    present = set(joined)
+    needles = [n for n in _needles() if all(c in present for c in n)]
+    needles += [c for c in present if _ODD_CHARS.match(c)]
+    looked: set[str] = set()
+    for needle in needles:
+        i = joined.find(needle)
+        while i >= 0:
+            start, end = joined.rfind("\0", 0, i) + 1, joined.find("\0", i)
+            end = len(joined) if end < 0 else end
+            text = joined[start:end]
+            # Its whitespace gone, a text's label is the same; its title test only looser.
+            if text not in looked:
+                looked.add(text)
+                if _text_info(text)[1] & wanted:
+                    return True
+            i = joined.find(needle, end)
+    return False
+
+
 # ---------------------------------------------------------------- forms in a sheet
 def locate_forms(sheets: list[SheetGrid]) -> list[FormLocation]:
     """Every 项目支出 / 部门整体 form in the workbook, in sheet then row order."""
     forms: list[FormLocation] = []
     for sheet in sheets:
+        if not may_hold_forms(sheet):
+            continue  # no title, no header word: nothing below can start a form here
         marks = sheet_marks(sheet)
         titles = find_titles(sheet, marks)
         starts: list[tuple[int, Pos | None, str | None]] = [(pos[0], pos, text) for pos, text in titles]

@@ -7,7 +7,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from ..word import location
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import CheckResult
+    from ..results import CheckResult, FileResult, Finding, Skipped
 
 FINDING_FIELDS = ["file", "form", "sheet", "cell", "rule", "severity", "message", "expected", "actual"]
 # The layout of `check --format json` (docs/json.md). Raised when a key is removed or changes
@@ -54,44 +54,48 @@ def _umask() -> int:
     return umask()
 
 
+def file_entry(r: FileResult, annotated: str | None = None, copy_error: str | None = None) -> dict[str, Any]:
+    """One file's entry in `files` (docs/json.md); a line of `--format jsonl`."""
+    entry: dict[str, Any] = {
+        "path": r.path,
+        "forms": r.forms,
+        "verdict": r.verdict,
+        "errors": r.errors,
+        "warnings": r.warnings,
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "sheet": f.sheet,
+                "cell": f.cell,
+                "form": f.form,
+                "message": f.message,
+                "expected": f.expected,
+                "actual": f.actual,
+                # Where a person looks: '第4个表格 G12' / '第3段' in a report, 'Sheet!G12' in a workbook.
+                "location": location(f, r.is_word) or None,
+            }
+            for f in r.findings
+        ],
+    }
+    if r.notes:
+        entry["notes"] = r.notes
+    if annotated:
+        entry["annotated"] = annotated
+    if copy_error:
+        entry["annotate_error"] = copy_error
+    entry["form_details"] = r.form_records()
+    return entry
+
+
 def result_json(result: CheckResult, annotated: dict[str, str] | None = None,
                 copy_errors: dict[str, str] | None = None) -> dict[str, Any]:
-    files = []
-    for r in result.files:
-        entry: dict[str, Any] = {
-            "path": r.path,
-            "forms": r.forms,
-            "verdict": r.verdict,
-            "errors": r.errors,
-            "warnings": r.warnings,
-            "findings": [
-                {
-                    "rule": f.rule,
-                    "severity": f.severity,
-                    "sheet": f.sheet,
-                    "cell": f.cell,
-                    "form": f.form,
-                    "message": f.message,
-                    "expected": f.expected,
-                    "actual": f.actual,
-                    # Where a person looks: '第4个表格 G12' / '第3段' in a report, 'Sheet!G12' in a workbook.
-                    "location": location(f, r.is_word) or None,
-                }
-                for f in r.findings
-            ],
-        }
-        if r.notes:
-            entry["notes"] = r.notes
-        if annotated and r.path in annotated:
-            entry["annotated"] = annotated[r.path]
-        if copy_errors and r.path in copy_errors:
-            entry["annotate_error"] = copy_errors[r.path]
-        entry["form_details"] = r.form_records()
-        files.append(entry)
+    annotated, copy_errors = annotated or {}, copy_errors or {}
+    files = [file_entry(r, annotated.get(r.path), copy_errors.get(r.path)) for r in result.files]
     return {
         "schema_version": SCHEMA_VERSION,
         "files": files,
-        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "skipped": skipped_json(result.skipped),
         "summary": {
             "files": len(result.files),
             "forms": result.forms,
@@ -99,6 +103,10 @@ def result_json(result: CheckResult, annotated: dict[str, str] | None = None,
             "warnings": result.warnings,
         },
     }
+
+
+def skipped_json(skipped: list[Skipped]) -> list[dict[str, str]]:
+    return [{"path": s.path, "reason": s.reason} for s in skipped]
 
 
 def dumps_json(doc: Any) -> str:
@@ -114,14 +122,7 @@ def dumps_check_json(doc: dict[str, Any]) -> str:
 
     Readable and greppable like indented JSON, but each line comes from the C encoder
     (`indent=` switches json to its pure-Python encoder, ~10× slower on a bureau's 10 MB)."""
-    files = []
-    for entry in doc["files"]:
-        head = {k: v for k, v in entry.items() if k not in _LINE_PER_ITEM}
-        text = "    " + _one_line(head)[:-1]
-        for key in _LINE_PER_ITEM:
-            if key in entry:
-                text += f", {_one_line(key)}: " + _items(entry[key], "      ", "    ")
-        files.append(text + "}")
+    files = [file_json_text(entry) for entry in doc["files"]]
     parts = []
     for key, value in doc.items():
         if key == "files":
@@ -131,6 +132,67 @@ def dumps_check_json(doc: dict[str, Any]) -> str:
         else:
             parts.append(f"{_one_line(key)}: {_one_line(value)}")
     return "{\n  " + ",\n  ".join(parts) + "\n}"
+
+
+def file_json_text(entry: dict[str, Any]) -> str:
+    """One file's entry as dumps_check_json lays it out (a line, then a line per item)."""
+    head = {k: v for k, v in entry.items() if k not in _LINE_PER_ITEM}
+    text = "    " + _one_line(head)[:-1]
+    for key in _LINE_PER_ITEM:
+        if key in entry:
+            text += f", {_one_line(key)}: " + _items(entry[key], "      ", "    ")
+    return text + "}"
+
+
+class JsonStream:
+    """`--format json` written as the files are checked: byte for byte the document
+    dumps_check_json makes of the whole run, without ever holding it (SPEC §4)."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+        self.count = 0
+        write('{\n  "schema_version": ' + _one_line(SCHEMA_VERSION) + ',\n  "files": [')
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.write(("\n" if self.count == 0 else ",\n") + file_json_text(entry))
+        self.count += 1
+
+    def finish(self, skipped: list[Skipped], summary: dict[str, Any]) -> None:
+        self.write(("\n  ]" if self.count else "]")
+                   + ',\n  "skipped": ' + _items(skipped_json(skipped), "    ", "  ")
+                   + ',\n  "summary": ' + _one_line(summary) + "\n}\n")
+
+
+class JsonlStream:
+    """`--format jsonl`: a line per file as it is checked (the entry `files` would hold), then
+    a last line with schema_version, skipped and summary (docs/json.md)."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.write(_one_line(entry) + "\n")
+
+    def finish(self, skipped: list[Skipped], summary: dict[str, Any]) -> None:
+        self.write(_one_line({"schema_version": SCHEMA_VERSION, "skipped": skipped_json(skipped),
+                              "summary": summary}) + "\n")
+
+
+class CsvStream:
+    """`--format csv` written file by file: the text findings_csv(…, bom=True) makes of the run."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+        write("\ufeff" + ",".join(FINDING_FIELDS) + "\n")
+
+    def add(self, result: FileResult) -> None:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(finding_rows(result.findings))
+        if buf.tell():
+            self.write(buf.getvalue())
+
+    def finish(self, skipped: list[Skipped], summary: dict[str, Any]) -> None:
+        pass
 
 
 # Per file, these lists get a line per item (the rest of the file's entry is one line).
@@ -143,6 +205,13 @@ def _items(values: list[Any], indent: str, closing: str) -> str:
     return "[\n" + ",\n".join(indent + _one_line(v) for v in values) + "\n" + closing + "]"
 
 
+def finding_rows(findings: Iterable[Finding]) -> Iterator[list[Any]]:
+    """findings_csv's rows (without the header), for a CSV written file by file."""
+    for f in findings:
+        row = f.to_dict()
+        yield [safe_cell(row[k]) if row[k] is not None else "" for k in FINDING_FIELDS]
+
+
 def findings_csv(result: CheckResult, bom: bool = False) -> str:
     """One row per finding. *bom*: start with a UTF-8 byte-order mark, so Excel opens the
     file as UTF-8 (as the frames CSV of `convert` does)."""
@@ -151,9 +220,7 @@ def findings_csv(result: CheckResult, bom: bool = False) -> str:
         buf.write("\ufeff")
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FINDING_FIELDS)
-    for f in result.findings:
-        row = f.to_dict()
-        writer.writerow([safe_cell(row[k]) if row[k] is not None else "" for k in FINDING_FIELDS])
+    writer.writerows(finding_rows(result.findings))
     return buf.getvalue()
 
 

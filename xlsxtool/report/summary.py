@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from ..results import CheckResult, FileResult
+    from ..results import CheckResult, FileResult, Skipped
 
 SUMMARY_SHEET, FINDINGS_SHEET, RULES_SHEET = "汇总", "问题清单", "规则统计"
 FORMS_SHEET, SKIPPED_SHEET = "各表得分", "跳过的文件"
@@ -58,12 +59,86 @@ def write_summary(result: CheckResult, path: Path, *, annotated: dict[str, str],
 
     *annotated* maps a file's display path to its annotated copy. Returns the path written.
     """
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_name(path.name + ".xlsx")
-    target = path if force else _free_path(path)
-    atomic_write(target, lambda tmp: _write(result, tmp, target.parent, annotated))
-    return target
+    with SummaryWriter() as writer:
+        for r in result.files:
+            writer.add(r, annotated.get(r.path))
+        return writer.write(path, result.skipped, force=force)
+
+
+class SummaryWriter:
+    """The summary workbook of a run whose files are reported one at a time: each file's rows
+    go to spool files on disk as it comes (nothing of it is kept in memory), and `write`
+    streams them into the workbook at the end, when the run totals for the 汇总 note row
+    above the table are known. The same workbook write_summary makes of a whole CheckResult."""
+
+    SHEETS = (SUMMARY_SHEET, FINDINGS_SHEET, FORMS_SHEET)
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.spools = {name: tempfile.TemporaryFile() for name in self.SHEETS}
+        self.files = self.forms = self.errors = self.warnings = 0
+        self.verdicts: Counter[str] = Counter()
+        self.rule_counts: Counter[str] = Counter()
+        self.rule_files: Counter[str] = Counter()  # files each rule was found in
+        self.severity: dict[str, str] = {}
+
+    def add(self, r: FileResult, annotated: str | None = None) -> None:
+        import pickle
+
+        self.files += 1
+        self.forms += r.forms
+        self.errors += r.errors
+        self.warnings += r.warnings
+        self.verdicts[r.verdict] += 1
+        pickle.dump((summary_row(r), annotated), self.spools[SUMMARY_SHEET])
+        rows = []
+        for f in r.findings:
+            # A Word report's table reads '第4个表格' (its text '正文', cell '第3段'), SPEC §6.
+            sheet = (table_label(f.sheet) or f.sheet) if r.is_word else f.sheet
+            rows.append([f.file, f.form, sheet, f.cell, f.rule, LEVELS.get(f.severity, f.severity),
+                         f.message, f.expected, f.actual])
+            self.rule_counts[f.rule] += 1
+            self.severity.setdefault(f.rule, f.severity)
+        self.rule_files.update({f.rule for f in r.findings})
+        pickle.dump(rows, self.spools[FINDINGS_SHEET])
+        forms = [[r.path, rec["name"], KINDS.get(rec["kind"] or "", rec["kind"]), rec["sheet"], rec["title_cell"],
+                  rec["total_weight"], rec["total_score"],
+                  # A form with errors gets no grade yet (as on screen).
+                  "待改正" if rec["errors"] else rec["grade"], rec["errors"], rec["warnings"], rec["verdict"]]
+                 for rec in r.form_records()]
+        pickle.dump(forms, self.spools[FORMS_SHEET])
+
+    def _spooled(self, name: str) -> Iterator[Any]:
+        import pickle
+
+        spool = self.spools[name]
+        spool.flush()
+        spool.seek(0)
+        while True:
+            try:
+                yield pickle.load(spool)
+            except EOFError:
+                return
+
+    def write(self, path: Path, skipped: list[Skipped], *, force: bool) -> Path:
+        """Write the workbook to *path* (``name(2).xlsx`` … if it exists and not *force*)."""
+        path = Path(path)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        target = path if force else _free_path(path)
+        atomic_write(target, lambda tmp: _write(self, skipped, tmp, target.parent))
+        return target
+
+    def close(self) -> None:
+        for spool in self.spools.values():
+            spool.close()
+
+    def __enter__(self) -> SummaryWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _free_path(path: Path) -> Path:
@@ -167,7 +242,7 @@ def _write_row(ws: Worksheet, row: int, values: list[Any], fmt: Any = None) -> N
 
 
 # ------------------------------------------------------------------------------ writing
-def _write(result: CheckResult, tmp: Path, base: Path, annotated: dict[str, str]) -> None:
+def _write(run: SummaryWriter, skipped: list[Skipped], tmp: Path, base: Path) -> None:
     import xlsxwriter
 
     options = {
@@ -180,11 +255,11 @@ def _write(result: CheckResult, tmp: Path, base: Path, annotated: dict[str, str]
     try:
         header_fmt = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "vcenter"})
         note_fmt = wb.add_format({"bold": True})
-        _summary_sheet(wb, result, base, annotated, header_fmt, note_fmt)
-        _findings_sheet(wb, result, header_fmt)
-        _rules_sheet(wb, result, header_fmt)
-        _forms_sheet(wb, result, header_fmt)
-        _skipped_sheet(wb, result, header_fmt)
+        _summary_sheet(wb, run, skipped, base, header_fmt, note_fmt)
+        _findings_sheet(wb, run, header_fmt)
+        _rules_sheet(wb, run, header_fmt)
+        _forms_sheet(wb, run, header_fmt)
+        _skipped_sheet(wb, skipped, header_fmt)
         for ws in wb.worksheets():
             _print_landscape(ws, 1 if ws.get_name() == SUMMARY_SHEET else 0)
     finally:
@@ -200,18 +275,14 @@ def _print_landscape(ws: Worksheet, header_row: int) -> None:
     ws.repeat_rows(header_row)
 
 
-def _forms_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+def _forms_sheet(wb: Workbook, run: SummaryWriter, header_fmt: Any) -> None:
     ws = wb.add_worksheet(FORMS_SHEET)
     _write_row(ws, 0, FORMS_HEADER, header_fmt)
     widths = _Widths(FORMS_HEADER)
     row = 0
-    for r in result.files:
-        for rec in r.form_records():
+    for rows in run._spooled(FORMS_SHEET):
+        for values in rows:
             row += 1
-            values = [r.path, rec["name"], KINDS.get(rec["kind"] or "", rec["kind"]), rec["sheet"], rec["title_cell"],
-                      rec["total_weight"], rec["total_score"],
-                      # A form with errors gets no grade yet (as on screen).
-                      "待改正" if rec["errors"] else rec["grade"], rec["errors"], rec["warnings"], rec["verdict"]]
             _write_row(ws, row, values)
             widths.see(values)
     widths.apply(ws)
@@ -219,27 +290,27 @@ def _forms_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
     ws.autofilter(0, 0, row, len(FORMS_HEADER) - 1)
 
 
-def _skipped_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+def _skipped_sheet(wb: Workbook, skipped: list[Skipped], header_fmt: Any) -> None:
     ws = wb.add_worksheet(SKIPPED_SHEET)
     _write_row(ws, 0, SKIPPED_HEADER, header_fmt)
     widths = _Widths(SKIPPED_HEADER)
-    for row, skipped in enumerate(result.skipped, start=1):
-        values = [skipped.path, skipped.reason]
+    for row, item in enumerate(skipped, start=1):
+        values = [item.path, item.reason]
         _write_row(ws, row, values)
         widths.see(values)
     widths.apply(ws)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(result.skipped), 0), len(SKIPPED_HEADER) - 1)
+    ws.autofilter(0, 0, max(len(skipped), 0), len(SKIPPED_HEADER) - 1)
 
 
-def _summary_sheet(wb: Workbook, result: CheckResult, base: Path, annotated: dict[str, str],
+def _summary_sheet(wb: Workbook, run: SummaryWriter, skipped: list[Skipped], base: Path,
                    header_fmt: Any, note_fmt: Any) -> None:
     ws = wb.add_worksheet(SUMMARY_SHEET)
-    verdicts = Counter(r.verdict for r in result.files)
-    note = (f"共 {len(result.files)} 个文件、{result.forms} 张表；错误 {result.errors} 条，警告 {result.warnings} 条；"
+    verdicts = run.verdicts
+    note = (f"共 {run.files} 个文件、{run.forms} 张表；错误 {run.errors} 条，警告 {run.warnings} 条；"
             f"通过 {verdicts['通过']} 个，需修改 {verdicts['需修改']} 个，无法读取 {verdicts['无法读取']} 个")
-    if result.skipped:
-        note += f"；跳过 {len(result.skipped)} 个（见“{SKIPPED_SHEET}”表）"
+    if skipped:
+        note += f"；跳过 {len(skipped)} 个（见“{SKIPPED_SHEET}”表）"
     ws.write_string(0, 0, note, note_fmt)
     head = 1
     _write_row(ws, head, SUMMARY_HEADER, header_fmt)
@@ -247,12 +318,10 @@ def _summary_sheet(wb: Workbook, result: CheckResult, base: Path, annotated: dic
     link_fmt = wb.add_format({"font_color": "#0563C1", "underline": 1})
     link_col = len(SUMMARY_HEADER) - 1
     row = head
-    for r in result.files:
+    for values, copy in run._spooled(SUMMARY_SHEET):
         row += 1
-        values = summary_row(r)
         _write_row(ws, row, values)
         widths.see(values)
-        copy = annotated.get(r.path)
         if copy:
             text = Path(copy).name
             status = ws.write_url(row, link_col, "external:" + _link_target(copy, base), link_fmt, safe_cell(text))
@@ -271,19 +340,15 @@ def _summary_sheet(wb: Workbook, result: CheckResult, base: Path, annotated: dic
             })
 
 
-def _findings_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+def _findings_sheet(wb: Workbook, run: SummaryWriter, header_fmt: Any) -> None:
     ws = wb.add_worksheet(FINDINGS_SHEET)
     _write_row(ws, 0, FINDINGS_HEADER, header_fmt)
     widths = _Widths(FINDINGS_HEADER)
     level_col = FINDINGS_HEADER.index("级别")
     row = 0
-    for r in result.files:
-        for f in r.findings:
+    for rows in run._spooled(FINDINGS_SHEET):
+        for values in rows:
             row += 1
-            # A Word report's table reads '第4个表格' (its text '正文', cell '第3段'), SPEC §6.
-            sheet = (table_label(f.sheet) or f.sheet) if r.is_word else f.sheet
-            values = [f.file, f.form, sheet, f.cell, f.rule, LEVELS.get(f.severity, f.severity),
-                      f.message, f.expected, f.actual]
             _write_row(ws, row, values)
             widths.see(values)
     widths.apply(ws)
@@ -296,18 +361,11 @@ def _findings_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
         })
 
 
-def _rules_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
+def _rules_sheet(wb: Workbook, run: SummaryWriter, header_fmt: Any) -> None:
     from ..rules import RULES
 
     ws = wb.add_worksheet(RULES_SHEET)
-    counts: Counter[str] = Counter()
-    files: defaultdict[str, set[str]] = defaultdict(set)
-    severity: dict[str, str] = {}
-    for r in result.files:
-        for f in r.findings:
-            counts[f.rule] += 1
-            files[f.rule].add(r.path)
-            severity.setdefault(f.rule, f.severity)
+    counts, files, severity = run.rule_counts, run.rule_files, run.severity
     order = list(RULES)
     rules = sorted(counts, key=lambda c: (-counts[c], order.index(c) if c in order else len(order), c))
     _write_row(ws, 0, RULES_HEADER, header_fmt)
@@ -315,7 +373,7 @@ def _rules_sheet(wb: Workbook, result: CheckResult, header_fmt: Any) -> None:
     for i, code in enumerate(rules, start=1):
         rule = RULES.get(code)
         values = [code, LEVELS.get(severity[code], severity[code]), rule.title if rule else "",
-                  counts[code], len(files[code])]
+                  counts[code], files[code]]
         _write_row(ws, i, values)
         widths.see(values)
     widths.apply(ws)
