@@ -30,6 +30,7 @@ with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx is what 
     from starlette.testclient import TestClient  # noqa: E402
 
 from tests.builders import one_form, project_form  # noqa: E402
+from xlsxtool import api  # noqa: E402
 from xlsxtool.web.app import create_app  # noqa: E402
 from xlsxtool.web.runner import Limits  # noqa: E402
 
@@ -179,6 +180,8 @@ def test_zip_members_never_become_paths_outside_the_batch(client: TestClient, se
     # Members with '..' are not checked (api lists them as skipped); the rest are, by their names.
     listed = [f["path"] for f in files] + [s["path"] for s in doc["result"]["skipped"]]
     assert len(listed) == 8
+    # …and say why: not "隐藏文件" (what a '..' part used to be taken for).
+    assert {s["reason"] for s in doc["result"]["skipped"]} == {api.UNSAFE_PATH}
     assert {"上传越界.zip/单位乙/正常.xlsx", "etc/越界己.xlsx", "越界庚.xlsx"} <= {f["path"] for f in files}
     assert all(f["verdict"] == "需修改" for f in files)
     batch = server_root / doc["id"]

@@ -115,6 +115,9 @@ def _skip_name(name: str) -> bool:
 
 def _skip_reason(name: str) -> str | None:
     """Why a name is not a submission (Office lock file, hidden file, macOS zip debris), or None."""
+    # A member path climbing out of its folder ('../x.xlsx', '..\\x.xlsx' from Windows): never read.
+    if ".." in name.replace("\\", "/").split("/"):
+        return UNSAFE_PATH
     base = os.path.basename(name.rstrip("/"))
     if base.startswith("~$"):
         return "Office 打开文件时生成的临时文件"
@@ -126,6 +129,7 @@ def _skip_reason(name: str) -> str | None:
 
 
 NOT_A_WORKBOOK = "不是工作簿或 Word 报告"
+UNSAFE_PATH = "路径中含有“..”，为安全起见未读取"
 # A clerk's corrected copy sent back is checked as any file; only an untouched one is skipped.
 EARLIER_COPY = "以前生成的批注副本，没有修改过"
 _CORE_XML_MAX = 1_000_000
