@@ -154,6 +154,8 @@ def _free_path(path: Path) -> Path:
 # ------------------------------------------------------------------------------ helpers
 def display_width(text: str) -> int:
     """Width in Excel character units: CJK / full-width characters count double."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -164,10 +166,14 @@ class _Widths:
         self.widths = [display_width(h) + 3 for h in header]  # + room for the filter arrow
 
     def see(self, values: list[Any]) -> None:
+        widths = self.widths
         for i, v in enumerate(values):
-            if v is not None:
-                longest = max((display_width(line) for line in str(v).split("\n")), default=0)
-                self.widths[i] = max(self.widths[i], longest + 1)
+            # A column already at the widest width it can get needs no more measuring (a bulk
+            # summary has tens of thousands of rows).
+            if v is not None and widths[i] <= MAX_WIDTH:
+                # Every character is at least one unit wide: MAX_WIDTH characters are enough to know.
+                longest = max((display_width(line[:MAX_WIDTH + 1]) for line in str(v).split("\n")), default=0)
+                widths[i] = max(widths[i], longest + 1)
 
     def apply(self, ws: Worksheet) -> None:
         for i, w in enumerate(self.widths):
