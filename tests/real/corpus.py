@@ -152,19 +152,16 @@ def _merges(marks: list[list[str]]) -> tuple[list[list[str]], list[tuple[int, in
 _EXPECT_RE = re.compile(r"^(error|warning)\s+([A-Z]\d{3})\s+(\S+)\s*(.*)$")
 
 
-def parse(path: Path) -> RealTable:
+def read_sections(path: Path, sections: tuple[str, ...]) -> tuple[dict[str, str], dict[str, list[tuple[int, str]]]]:
+    """A corpus file's head of 'key: value' lines (blank and '#' lines skipped), and the
+    non-blank lines under each 'section:' line as (line number, line as written)."""
     meta: dict[str, str] = {}
-    grid_lines: list[str] = []
-    expected: list[Expected] = []
+    lines: dict[str, list[tuple[int, str]]] = {s: [] for s in sections}
     section = "meta"
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.rstrip("\n")
-        stripped = line.strip()
-        if stripped == "grid:":
-            section = "grid"
-            continue
-        if stripped == "expect:":
-            section = "expect"
+        stripped = raw.strip()
+        if stripped.endswith(":") and stripped[:-1] in sections:
+            section = stripped[:-1]
             continue
         if section == "meta":
             if not stripped or stripped.startswith("#"):
@@ -173,26 +170,32 @@ def parse(path: Path) -> RealTable:
             if not sep:
                 raise ValueError(f"{path.name}:{n}: expected 'key: value'")
             meta[key.strip()] = value.strip()
-        elif section == "grid":
-            if not stripped:
-                continue
-            grid_lines.append(line)
-        else:
-            if not stripped or stripped.startswith("#"):
-                continue
-            m = _EXPECT_RE.match(stripped)
-            if not m:
-                raise ValueError(f"{path.name}:{n}: expectation must read '<error|warning> RULE CELL reason'")
-            sev, rule, cell, reason = m.groups()
-            if not reason.strip():
-                raise ValueError(f"{path.name}:{n}: every expectation says why")
-            expected.append(Expected(sev, rule, None if cell == "-" else cell, reason.strip()))
+        elif stripped:
+            lines[section].append((n, raw))
+    return meta, lines
+
+
+def parse(path: Path) -> RealTable:
+    meta, lines = read_sections(path, ("grid", "expect"))
+    grid_lines = [line for _n, line in lines["grid"]]
+    expected: list[Expected] = []
+    for n, line in lines["expect"]:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            continue
+        m = _EXPECT_RE.match(stripped)
+        if not m:
+            raise ValueError(f"{path.name}:{n}: expectation must read '<error|warning> RULE CELL reason'")
+        sev, rule, cell, reason = m.groups()
+        if not reason.strip():
+            raise ValueError(f"{path.name}:{n}: every expectation says why")
+        expected.append(Expected(sev, rule, None if cell == "-" else cell, reason.strip()))
     for key in REQUIRED:
         if not meta.get(key):
             raise ValueError(f"{path.name}: '{key}:' is required")
-    if section == "meta" or not grid_lines:
+    if not grid_lines:
         raise ValueError(f"{path.name}: no grid")
-    if "expect" != section and "expect:" not in path.read_text(encoding="utf-8"):
+    if "expect:" not in path.read_text(encoding="utf-8"):
         raise ValueError(f"{path.name}: no 'expect:' section")
     values, merges = _merges([_split_row(line) for line in grid_lines])
     return RealTable(path=path, meta=meta, rows=values, merges=merges, expected=expected)

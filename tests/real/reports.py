@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.real.corpus import _merges, _split_row
+from tests.real.corpus import _merges, _split_row, read_sections
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 REQUIRED = ("source", "retrieved", "province", "kind")
@@ -90,23 +90,8 @@ def _table_spec(value: str) -> dict[str, str]:
 
 
 def parse(path: Path) -> RealReport:
-    meta: dict[str, str] = {}
-    lines: dict[str, list[str]] = {s: [] for s in _SECTIONS}
-    section = "meta"
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        stripped = raw.strip()
-        if stripped.endswith(":") and stripped[:-1] in _SECTIONS:
-            section = stripped[:-1]
-            continue
-        if section == "meta":
-            if not stripped or stripped.startswith("#"):
-                continue
-            key, sep, value = stripped.partition(":")
-            if not sep:
-                raise ValueError(f"{path.name}:{n}: expected 'key: value'")
-            meta[key.strip()] = value.strip()
-        elif stripped:
-            lines[section].append(raw.rstrip() if section != "text" else raw.strip())
+    meta, numbered = read_sections(path, _SECTIONS)
+    lines = {s: [line.strip() if s == "text" else line.rstrip() for _n, line in numbered[s]] for s in _SECTIONS}
     for key in REQUIRED:
         if not meta.get(key):
             raise ValueError(f"{path.name}: '{key}:' is required")
