@@ -11,7 +11,6 @@ It depends on typer's vendored click (`typer._click`), pinned with typer in pypr
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from typer import _click as click
@@ -23,14 +22,13 @@ HELP_HINT = "-h"
 _NO_LINE_START = set("，。；：、）》”！？")
 
 
-def display_width(text: str) -> int:
-    """Columns on a terminal: CJK and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _wrap(text: str, width: int) -> list[str]:
     """Greedy wrap by display width: Chinese breaks between any two characters, other text
     at spaces where it can."""
+    # Imported when help is drawn: `import xlsxtool.cli` (every command) need not load the value
+    # parsers (≈ 18 ms) for commands that never use them.
+    from .values import display_width
+
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line, used = "", 0
@@ -78,6 +76,8 @@ class ChineseFormatter(click.HelpFormatter):
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
 
     def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        from .values import display_width  # see _wrap
+
         rows = [(_name_column(a), _help_column(b)) for a, b in rows]
         first = min(max((display_width(a) for a, _ in rows), default=0), col_max) + col_spacing
         indent = " " * self.current_indent

@@ -734,6 +734,7 @@ def _read_footer(form: Record, loc: FormLocation) -> None:
         parsed = parse_footer(value)
         # '项目负责人及电话' asks for a person and a phone in one cell: a name alone there means
         # no phone was given (not a wrong one), and a head field is not a footer (no C306).
+        # parse_footer reads that label as two, the person's 'value' being the '及' between them.
         person_too = any(v == "及" for v in parsed.values())
         for key, text in parsed.items():
             col = _FOOTER_FIELDS.get(key)

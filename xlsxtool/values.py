@@ -110,6 +110,14 @@ def _norm_label_str(s: str) -> str:
 norm_label_text = _norm_label_str  # norm_label for a value known to be a plain str (hot loops)
 
 
+def display_width(text: str) -> int:
+    """Width in terminal columns or Excel character units: CJK and full-width characters count
+    double (the console's help wrapping and the summary workbook's column widths)."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def norm_label(text: object) -> str:
     """Header/label normalisation of SPEC §1.3 ('年度\\n指标值' -> '年度指标值').
 

@@ -21,12 +21,12 @@ and ``strings_to_urls`` off, so nothing a submitter typed can become a formula o
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..values import display_width
 from ..word import table_label
 from .export import atomic_write, safe_cell
 
@@ -152,13 +152,6 @@ def _free_path(path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ helpers
-def display_width(text: str) -> int:
-    """Width in Excel character units: CJK / full-width characters count double."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 class _Widths:
     """Track the widest cell per column while rows are written, for fitted column widths."""
 
