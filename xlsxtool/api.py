@@ -108,11 +108,6 @@ def close_zips() -> None:
 
 
 # ---------------------------------------------------------------- discovering inputs
-def _skip_name(name: str) -> bool:
-    """Office lock files (~$x.xlsx), hidden files, and macOS resource forks."""
-    return _skip_reason(name) is not None
-
-
 def _skip_reason(name: str) -> str | None:
     """Why a name is not a submission (Office lock file, hidden file, macOS zip debris), or None."""
     # A member path climbing out of its folder ('../x.xlsx', '..\\x.xlsx' from Windows): never read.

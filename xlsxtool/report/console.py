@@ -13,7 +13,7 @@ from ..rules import grade
 from ..word import location, table_label
 
 if TYPE_CHECKING:
-    from ..results import CheckResult, FileResult, Skipped
+    from ..results import FileResult, Skipped
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -123,18 +123,6 @@ def print_file_lines(console: Console, file: FileResult, annotated: str | None =
         text.append(f"\n   已生成批注副本：{annotated}", style="cyan")
     console.print(text, soft_wrap=True)
     console.print()
-
-
-def print_report(console: Console, result: CheckResult, annotated: dict[str, str] | None = None,
-                 max_forms_in_summary: int = 60, *, quiet: bool = False,
-                 max_files: int = MAX_DETAILED_FILES, summary_path: str | None = None) -> None:
-    """The whole report of a finished run (ConsoleReport, fed every file at once)."""
-    annotated = annotated or {}
-    report = ConsoleReport(console, len(result.files), quiet=quiet, max_files=max_files,
-                           max_forms_in_summary=max_forms_in_summary)
-    for file in result.files:
-        report.add(file, annotated.get(file.path))
-    report.finish(result.skipped, summary_path)
 
 
 class ConsoleReport:
@@ -263,13 +251,6 @@ def print_skipped(console: Console, skipped: list[Skipped]) -> None:
     tail = f" 等，共 {len(skipped)} 个（完整清单见汇总表“跳过的文件”或 JSON 的 skipped）" if more > 0 else ""
     # Not wrapped: one line per statement, whole file names (and greppable when redirected).
     console.print(Text(f"跳过 {len(skipped)} 个文件：{shown}{tail}", style="yellow"), soft_wrap=True)
-
-
-def print_totals(console: Console, result: CheckResult, max_forms_in_summary: int = 60) -> None:
-    totals = RunTotals(max_forms_in_summary)
-    for file in result.files:
-        totals.add(file)
-    print_closing(console, totals, result.skipped)
 
 
 def print_closing(console: Console, totals: RunTotals, skipped: list[Skipped]) -> None:
