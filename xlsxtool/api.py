@@ -756,24 +756,26 @@ class Preloader:
 
     def __init__(self, source: Source) -> None:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         self.source = source
         # fork on Linux: the worker starts at once from this still small process (typer and
         # rich loaded, not pandas). Elsewhere spawn, the platform default (fork is unsafe on macOS).
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        self.pool.submit(_preload, source)
+        # A multiprocessing Pool, not a concurrent.futures executor: the run ends without waiting
+        # for this process (terminate), and an executor shut down without waiting races its own
+        # exit hook on Python 3.11 (an "OSError: Bad file descriptor" traceback as the CLI exits).
+        self.pool = context.Pool(processes=1)
+        self.pool.apply_async(_preload, (source,))
 
     def annotate(self, job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str], bool]:
-        return self.pool.submit(_annotate_job, job).result()
+        return self.pool.apply(_annotate_job, (job,))
 
     def __enter__(self) -> Preloader:
         return self
 
     def __exit__(self, *exc: object) -> None:
         # Not waiting: a workbook with nothing to annotate is dropped with its process.
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.terminate()
 
 
 def preloader_for(paths: Iterable[str | Path]) -> Preloader | None:
