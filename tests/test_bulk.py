@@ -305,6 +305,26 @@ def test_summary_neutralises_formulas_and_keeps_existing(tmp_path: Path) -> None
     assert write_summary(result, path, annotated={}, force=True) == path
 
 
+def test_summary_long_sheets_keep_typed_text_exactly(tmp_path: Path) -> None:
+    """问题清单 and 各表得分 are written as sheet XML (not cell by cell through xlsxwriter): a
+    project name with markup characters and a line break reads back as typed, in openpyxl and
+    in calamine; a formula-like name stays text; counts stay numbers."""
+    import python_calamine
+
+    names = ["甲<乙>&丙 丁\n戊", "@项目甲"]
+    result = api.check([], jobs=1)
+    for i, name in enumerate(names):
+        result.files.append(api.check_bytes(_clean_form_bytes(tmp_path, name=name), f"{i}.xlsx"))
+    written = write_summary(result, tmp_path / "s.xlsx", annotated={}, force=True)
+    forms = openpyxl.load_workbook(written)["各表得分"]
+    shown = [forms.cell(row, 2).value for row in (2, 3)]
+    assert shown == ["甲<乙>&丙 丁\n戊", "'@项目甲"]
+    assert forms["I2"].value == 0 and forms["I2"].data_type == "n"  # 错误: a number, sortable
+    rows = python_calamine.CalamineWorkbook.from_path(str(written)).get_sheet_by_name("各表得分").to_python()
+    assert [r[1] for r in rows[1:]] == shown
+    assert forms.auto_filter.ref == "A1:K3" and forms.dimensions == "A1:K3"
+
+
 def test_display_width_counts_cjk_double() -> None:
     assert display_width("abc") == 3
     assert display_width("自评表") == 6

@@ -20,7 +20,10 @@ and ``strings_to_urls`` off, so nothing a submitter typed can become a formula o
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +85,10 @@ class SummaryWriter:
         self.rule_counts: Counter[str] = Counter()
         self.rule_files: Counter[str] = Counter()  # files each rule was found in
         self.severity: dict[str, str] = {}
+        # Measured and counted as rows arrive: the two long sheets' rows are then streamed
+        # straight into the package once (see _rows_xml).
+        self.widths = {FINDINGS_SHEET: _Widths(FINDINGS_HEADER), FORMS_SHEET: _Widths(FORMS_HEADER)}
+        self.rows: Counter[str] = Counter()
 
     def add(self, r: FileResult, annotated: str | None = None) -> None:
         import pickle
@@ -101,13 +108,22 @@ class SummaryWriter:
             self.rule_counts[f.rule] += 1
             self.severity.setdefault(f.rule, f.severity)
         self.rule_files.update({f.rule for f in r.findings})
-        pickle.dump(rows, self.spools[FINDINGS_SHEET])
+        self._spool(FINDINGS_SHEET, rows)
         forms = [[r.path, rec["name"], KINDS.get(rec["kind"] or "", rec["kind"]), rec["sheet"], rec["title_cell"],
                   rec["total_weight"], rec["total_score"],
                   # A form with errors gets no grade yet (as on screen).
                   "待改正" if rec["errors"] else rec["grade"], rec["errors"], rec["warnings"], rec["verdict"]]
                  for rec in r.form_records()]
-        pickle.dump(forms, self.spools[FORMS_SHEET])
+        self._spool(FORMS_SHEET, forms)
+
+    def _spool(self, name: str, rows: list[list[Any]]) -> None:
+        import pickle
+
+        widths = self.widths[name]
+        for values in rows:
+            widths.see(values)
+        self.rows[name] += len(rows)
+        pickle.dump(rows, self.spools[name])
 
     def _spooled(self, name: str) -> Iterator[Any]:
         import pickle
@@ -163,10 +179,14 @@ class _Widths:
         for i, v in enumerate(values):
             # A column already at the widest width it can get needs no more measuring (a bulk
             # summary has tens of thousands of rows).
-            if v is not None and widths[i] <= MAX_WIDTH:
-                # Every character is at least one unit wide: MAX_WIDTH characters are enough to know.
-                longest = max((display_width(line[:MAX_WIDTH + 1]) for line in str(v).split("\n")), default=0)
-                widths[i] = max(widths[i], longest + 1)
+            if v is None or widths[i] > MAX_WIDTH:
+                continue
+            text = v if isinstance(v, str) else str(v)
+            if 2 * len(text) + 1 <= widths[i]:  # no character is more than two units wide
+                continue
+            # Every character is at least one unit wide: MAX_WIDTH characters are enough to know.
+            longest = max((display_width(line[:MAX_WIDTH + 1]) for line in text.split("\n")), default=0)
+            widths[i] = max(widths[i], longest + 1)
 
     def apply(self, ws: Worksheet) -> None:
         for i, w in enumerate(self.widths):
@@ -250,19 +270,111 @@ def _write(run: SummaryWriter, skipped: list[Skipped], tmp: Path, base: Path) ->
         "strings_to_urls": False,
         "strings_to_numbers": False,
     }
-    wb = xlsxwriter.Workbook(str(tmp), options)
+    draft = tmp.with_name(tmp.name + ".draft")
+    wb = xlsxwriter.Workbook(str(draft), options)
     try:
-        header_fmt = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "vcenter"})
-        note_fmt = wb.add_format({"bold": True})
-        _summary_sheet(wb, run, skipped, base, header_fmt, note_fmt)
-        _findings_sheet(wb, run, header_fmt)
-        _rules_sheet(wb, run, header_fmt)
-        _forms_sheet(wb, run, header_fmt)
-        _skipped_sheet(wb, skipped, header_fmt)
-        for ws in wb.worksheets():
-            _print_landscape(ws, 1 if ws.get_name() == SUMMARY_SHEET else 0)
+        try:
+            header_fmt = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "vcenter"})
+            note_fmt = wb.add_format({"bold": True})
+            _summary_sheet(wb, run, skipped, base, header_fmt, note_fmt)
+            _findings_sheet(wb, run, header_fmt)
+            _rules_sheet(wb, run, header_fmt)
+            _forms_sheet(wb, run, header_fmt)
+            _skipped_sheet(wb, skipped, header_fmt)
+            for ws in wb.worksheets():
+                _print_landscape(ws, 1 if ws.get_name() == SUMMARY_SHEET else 0)
+            names = [ws.get_name() for ws in wb.worksheets()]
+        finally:
+            wb.close()
+        # xlsxwriter names the parts sheet1.xml … in the order the sheets were added.
+        _splice_rows(draft, tmp, {f"xl/worksheets/sheet{names.index(name) + 1}.xml": name
+                                  for name in (FINDINGS_SHEET, FORMS_SHEET)}, run)
     finally:
-        wb.close()
+        draft.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------ long sheets
+# 问题清单 and 各表得分 hold a row per finding and per form: 40,000 rows for a thousand files.
+# xlsxwriter's per-cell path (type dispatch, escaping, row bookkeeping: ~20 µs a cell) made the
+# summary cost as much as all the annotated copies of a bulk run, so these plain, unformatted
+# rows are written as sheet XML here — the inline strings xlsxwriter itself writes in
+# constant_memory mode — into the package xlsxwriter made with everything else (header row,
+# widths, filter, conditional formats, print setup).
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_LITERAL_ESCAPE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+EXCEL_MAX_CHARS = 32_767  # per cell
+
+
+def _text_xml(text: str) -> str:
+    """Cell text as XML character data, escaped as Excel (and xlsxwriter) do: control
+    characters as _xHHHH_, a literal _xHHHH_ with its underscore escaped."""
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text
+    text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell_xml(ref: str, value: Any) -> str:
+    if type(value) is str:  # most cells
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text_xml(safe_cell(value)[:EXCEL_MAX_CHARS])}</t></is></c>'
+    if value is None:
+        return ""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if isinstance(value, numbers.Integral):
+            return f'<c r="{ref}"><v>{int(value)}</v></c>'
+        number = float(value)
+        if math.isfinite(number):
+            return f'<c r="{ref}"><v>{number!r}</v></c>'
+        return f'<c r="{ref}" t="e"><v>#NUM!</v></c>'  # as xlsxwriter writes NaN
+    text = _text_xml(safe_cell(str(value))[:EXCEL_MAX_CHARS])
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _rows_xml(chunks: Iterator[list[list[Any]]], columns: int) -> Iterator[str]:
+    """The <row> elements of a sheet's data rows (from its second row on), a chunk at a time."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    letters = [xl_col_to_name(c) for c in range(columns)]
+    row = 1
+    for rows in chunks:
+        parts = []
+        for values in rows:
+            row += 1
+            cells = "".join(_cell_xml(f"{letters[c]}{row}", v) for c, v in enumerate(values))
+            parts.append(f'<row r="{row}">{cells}</row>')
+        yield "".join(parts)
+
+
+def _splice_rows(draft: Path, out: Path, sheets: dict[str, str], run: SummaryWriter) -> None:
+    """Copy the package *draft* to *out*, with each sheet part in *sheets* ({part: sheet name})
+    given its spooled rows after the header row xlsxwriter wrote."""
+    import zipfile
+
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    with zipfile.ZipFile(draft) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name = sheets.get(info.filename)
+            if name is None:
+                dst.writestr(info, src.read(info))
+                continue
+            xml = src.read(info).decode("utf-8")
+            head, sheet_data_end, tail = xml.partition("</sheetData>")
+            if not sheet_data_end:  # not the part xlsxwriter writes: leave it as it is
+                dst.writestr(info, xml)
+                continue
+            columns = len(run.widths[name].widths)
+            last = xl_rowcol_to_cell(run.rows[name], columns - 1)
+            head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(entry, "w") as fh:
+                fh.write(head.encode("utf-8"))
+                for chunk in _rows_xml(run._spooled(name), columns):
+                    fh.write(chunk.encode("utf-8"))
+                fh.write((sheet_data_end + tail).encode("utf-8"))
 
 
 def _print_landscape(ws: Worksheet, header_row: int) -> None:
@@ -276,17 +388,10 @@ def _print_landscape(ws: Worksheet, header_row: int) -> None:
 
 def _forms_sheet(wb: Workbook, run: SummaryWriter, header_fmt: Any) -> None:
     ws = wb.add_worksheet(FORMS_SHEET)
-    _write_row(ws, 0, FORMS_HEADER, header_fmt)
-    widths = _Widths(FORMS_HEADER)
-    row = 0
-    for rows in run._spooled(FORMS_SHEET):
-        for values in rows:
-            row += 1
-            _write_row(ws, row, values)
-            widths.see(values)
-    widths.apply(ws)
+    _write_row(ws, 0, FORMS_HEADER, header_fmt)  # its rows: _splice_rows
+    run.widths[FORMS_SHEET].apply(ws)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, row, len(FORMS_HEADER) - 1)
+    ws.autofilter(0, 0, run.rows[FORMS_SHEET], len(FORMS_HEADER) - 1)
 
 
 def _skipped_sheet(wb: Workbook, skipped: list[Skipped], header_fmt: Any) -> None:
@@ -341,20 +446,14 @@ def _summary_sheet(wb: Workbook, run: SummaryWriter, skipped: list[Skipped], bas
 
 def _findings_sheet(wb: Workbook, run: SummaryWriter, header_fmt: Any) -> None:
     ws = wb.add_worksheet(FINDINGS_SHEET)
-    _write_row(ws, 0, FINDINGS_HEADER, header_fmt)
-    widths = _Widths(FINDINGS_HEADER)
+    _write_row(ws, 0, FINDINGS_HEADER, header_fmt)  # its rows: _splice_rows
+    run.widths[FINDINGS_SHEET].apply(ws)
     level_col = FINDINGS_HEADER.index("级别")
-    row = 0
-    for rows in run._spooled(FINDINGS_SHEET):
-        for values in rows:
-            row += 1
-            _write_row(ws, row, values)
-            widths.see(values)
-    widths.apply(ws)
+    rows = run.rows[FINDINGS_SHEET]
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, row, len(FINDINGS_HEADER) - 1)
-    if row:
-        ws.conditional_format(1, level_col, row, level_col, {
+    ws.autofilter(0, 0, rows, len(FINDINGS_HEADER) - 1)
+    if rows:
+        ws.conditional_format(1, level_col, rows, level_col, {
             "type": "cell", "criteria": "==", "value": '"错误"',
             "format": wb.add_format({"font_color": "#9C0006"}),
         })
