@@ -336,6 +336,38 @@ def test_results_expire_and_shutdown_deletes_everything(tmp_path: Path) -> None:
     assert not root.exists()
 
 
+def test_a_warmed_spare_process_takes_the_next_upload_and_leaves_at_shutdown(tmp_path: Path) -> None:
+    """The next dropped file is checked by a batch process started and warmed beforehand (the
+    latency a clerk sees); once that batch is over a new spare is ready; none outlives the server."""
+    from xlsxtool.web.runner import Runner
+
+    runner = Runner(Limits(workers=1), root=tmp_path / "srv")
+    try:
+        runner.warm()
+        assert runner.spare is not None
+        first = runner.spare[0]
+        assert first.is_alive()
+        batch = runner.new_batch()
+        (batch.folder / "upload" / "0").write_bytes(SAMPLES[0].read_bytes())
+        runner.submit(batch, [("0", SAMPLES[0].name)])
+        deadline = time.monotonic() + 180
+        while batch.status().get("state") not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert batch.status()["state"] == "done"
+        first.join(30)
+        assert not first.is_alive()  # it ran this batch and ended, its memory with it
+        [entry] = batch.result()["files"]
+        assert entry["path"] == SAMPLES[0].name and entry["findings"]
+        while runner.spare is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.spare is not None
+        second = runner.spare[0]
+        assert second is not first and second.is_alive()
+    finally:
+        runner.stop()
+    assert runner.spare is None and not second.is_alive()
+
+
 def test_rules_catalog_and_a_self_contained_page(client: TestClient) -> None:
     rules = {r["code"]: r for r in client.get("/api/rules").json()["rules"]}
     assert rules["S205"]["explanation"] and rules["F001"]["title"] == "无法读取"

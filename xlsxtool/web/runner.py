@@ -4,7 +4,8 @@ Each upload becomes a Batch with an unguessable id (secrets.token_urlsafe) and i
 folder under the server's root. A bounded pool of dispatcher threads (`workers`) runs one
 batch each, in its own process forked from a warmed fork server (worker.py): a thousand-file
 zip takes one slot while other users' batches run in the others, a file that hangs is killed
-by the watchdog, and a batch's memory leaves with its process. Folders are deleted `keep`
+by the watchdog, and a batch's memory leaves with its process. One such process is kept
+started and warmed ahead (the spare), so a dropped file does not wait for a process to start. Folders are deleted `keep`
 seconds after their batch finished, and at shutdown.
 """
 
@@ -115,6 +116,10 @@ class Runner:
         self.lock = threading.Lock()
         self.queue: queue.Queue[Batch | None] = queue.Queue()
         self.processes: dict[str, Any] = {}
+        # A batch process started and warmed ahead of its batch (worker.serve_spare): the next
+        # upload is checked at once, not after a process start and a cold first check.
+        self.spare: tuple[Any, Any] | None = None
+        self.spare_lock = threading.Lock()
         self.stopping = threading.Event()
         self.ctx = _context()
         self.threads = [threading.Thread(target=self._loop, name=f"xlsxtool-batch-{i}", daemon=True)
@@ -161,11 +166,42 @@ class Runner:
 
     # ------------------------------------------------------------ running
     def warm(self) -> None:
-        """Start the fork server now (it imports and warms the checker), not on the first upload."""
+        """Start the fork server now (it imports and warms the checker), not on the first
+        upload, and a spare batch process from it."""
         if self.ctx.get_start_method() == "forkserver":
             p = self.ctx.Process(target=time.sleep, args=(0,))
             p.start()
             p.join()
+        self._start_spare()
+
+    def _start_spare(self) -> None:
+        with self.spare_lock:
+            if self.spare is not None or self.stopping.is_set():
+                return
+            reader, writer = self.ctx.Pipe(duplex=False)
+            # Not a daemon: a batch process starts processes of its own (api.check's workers).
+            p = self.ctx.Process(target=worker.serve_spare, args=(reader, str(self.root)))
+            p.start()
+            reader.close()
+            self.spare = (p, writer)
+
+    def _start_batch(self, args: tuple[str, int, float]) -> Any:
+        """The process that runs a batch: the spare when there is one, else a new one."""
+        with self.spare_lock:
+            spare, self.spare = self.spare, None
+        if spare is not None:
+            p, jobs = spare
+            try:
+                if p.is_alive():
+                    jobs.send(args)
+                    return p
+            except OSError:  # it died meanwhile: start one as before
+                pass
+            finally:
+                jobs.close()
+        p = self.ctx.Process(target=worker.run_batch, args=args)
+        p.start()
+        return p
 
     def _loop(self) -> None:
         while True:
@@ -185,9 +221,7 @@ class Runner:
         if not batch.folder.exists():  # expired or discarded while waiting
             return
         limits = self.limits
-        # Not a daemon: a batch process starts processes of its own (api.preloader_for).
-        p = self.ctx.Process(target=worker.run_batch, args=(str(batch.folder), limits.max_files, limits.timeout))
-        p.start()
+        p = self._start_batch((str(batch.folder), limits.max_files, limits.timeout))
         self.processes[batch.id] = p
         last, seen = time.monotonic(), None
         # Watchdog: a batch that reports nothing for longer than the per-file limit is stuck
@@ -205,6 +239,8 @@ class Runner:
         self.processes.pop(batch.id, None)
         if batch.folder.exists() and batch.status().get("state") not in ("done", "failed"):
             worker.Status(batch.folder).set("failed", message="检查进程意外退出（可能是内存不足），请减少文件数量后重试")
+        # The next spare once this batch is over (not beside it: it would take its CPU).
+        self._start_spare()
 
     def _reap(self) -> None:
         while not self.stopping.wait(min(30.0, max(0.5, self.limits.keep / 4))):
@@ -226,6 +262,12 @@ class Runner:
         self.stopping.set()
         for _ in self.threads:
             self.queue.put(None)
+        with self.spare_lock:
+            spare, self.spare = self.spare, None
+        if spare is not None:
+            spare[1].close()  # the spare reads the end of its pipe and leaves
+            spare[0].kill()
+            spare[0].join(5)
         for p in list(self.processes.values()):
             p.kill()
         for p in list(self.processes.values()):

@@ -10,12 +10,14 @@ import tempfile
 from pathlib import Path
 
 
-def _warm_up() -> None:
+def warm_up(scratch: str | None = None) -> None:
+    """One check of both blank forms and an annotated copy, in this process (its files in a
+    temporary folder under *scratch*, default the system's)."""
     from .. import api, cli  # noqa: F401 — cli: each child re-runs `python -m xlsxtool`'s main module
     from ..report import annotate, export, summary  # noqa: F401 — imported for the children
     from ..templates import write_template
 
-    with tempfile.TemporaryDirectory(prefix="xlsxtool-warm-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="xlsxtool-warm-", dir=scratch) as tmp:
         # Both kinds of form, and the annotated copy: what a batch's first file will go through.
         paths = [write_template(kind, Path(tmp) / f"{kind}.xlsx") for kind in ("project", "department")]
         result = api.check(paths, jobs=1)
@@ -23,7 +25,7 @@ def _warm_up() -> None:
 
 
 try:
-    _warm_up()
+    warm_up()
 except Exception:  # noqa: BLE001 — warming is an optimisation; a batch still runs cold
     pass
 # Everything alive now (modules, caches) is left out of garbage collection from here on: a

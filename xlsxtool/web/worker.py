@@ -81,6 +81,28 @@ def place_uploads(folder: Path) -> None:
         os.replace(folder / UPLOADS / stored, dest)
 
 
+def serve_spare(jobs: Any, scratch: str) -> None:
+    """A batch process started before its batch (runner.Runner keeps one ready): it runs the
+    warm-up once more — in a fresh fork the first check copies the pages it touches and builds
+    lazy state, ≈ 0.1 s that a dropped file would otherwise wait for — then waits on *jobs* (a
+    pipe) for the batch's run_batch arguments. Nothing sent (the server stopping): it ends.
+    *scratch*: the server's own folder, for the warm-up's files."""
+    from . import warm
+
+    try:
+        warm.warm_up(scratch)
+    except Exception:  # noqa: BLE001 — warming is an optimisation; the batch still runs
+        pass
+    try:
+        args = jobs.recv()
+    except (EOFError, OSError):
+        return
+    finally:
+        jobs.close()
+    if args is not None:
+        run_batch(*args)
+
+
 def run_batch(folder_name: str, max_files: int, timeout: float) -> None:
     """The child process's whole life: never raises, always leaves a final status."""
     folder = Path(folder_name)
