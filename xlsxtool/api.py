@@ -17,7 +17,7 @@ import sys
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -545,22 +545,37 @@ def _tidy_rows(result: FileResult) -> int:
     return len(ext.forms) + len(ext.funds) + len(ext.indicators) + len(ext.goals) if ext is not None else 0
 
 
+def load_pool(jobs: int, labels: dict[str, list[str]] | None = None) -> Any:
+    """The worker processes that parse a run's files, started now.
+
+    A run starts them before it lists its files: a worker forked later inherits the list of
+    sources (~700 bytes a file), and as the main process touches each source its pages are
+    copied, so every worker ends up holding a private copy of a list it never reads — a
+    20,000-file run's tree grew ~10 MB per process for nothing."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=configure_labels, initargs=(labels,))
+    pool.submit(int)  # with fork, every worker is started by the first submit
+    return pool
+
+
 def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float | None = None,
-                labels: dict[str, list[str]] | None = None) -> Iterator[FileResult]:
+                labels: dict[str, list[str]] | None = None, pool: Any = None) -> Iterator[FileResult]:
     """Parse sources, in worker processes when there are several; results in input order.
-    *labels*: the configuration's extra words, given to every worker's vocabulary."""
+    *labels*: the configuration's extra words, given to every worker's vocabulary. *pool*: a
+    load_pool already started (left running: the caller shuts it down)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 4:
         for src in sources:
             yield load_with_timeout(src, timeout if len(sources) > 1 else None)
         return
     from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
 
     # A bounded window of files in flight (not Executor.map, which submits everything at once):
     # parsed results never pile up faster than the main process validates and slims them.
     window = jobs * 8
-    with ProcessPoolExecutor(max_workers=jobs, initializer=configure_labels, initargs=(labels,)) as pool:
+    with nullcontext(pool) if pool is not None else load_pool(jobs, labels) as pool:
         pending: deque[Future[FileResult]] = deque()
         queue = iter(sources)
         for src in queue:
@@ -596,6 +611,14 @@ def _fewer_gc_passes() -> Iterator[None]:
             gc.unfreeze()
 
 
+def _may_hold_several(paths: list[str]) -> bool:
+    """Whether a run's arguments can name more than one file (folders, zips, globs, several)."""
+    if len(paths) != 1:
+        return len(paths) > 1
+    path = Path(paths[0])
+    return not path.is_file() or path.suffix.lower() == ".zip"
+
+
 class CheckRun:
     """A check whose files come out one at a time, validated and in input order, so a caller
     can report each and let it go: memory stays flat however many files a run holds.
@@ -629,12 +652,23 @@ class CheckRun:
         self.labels = settings.labels if settings is not None else None
         configure_labels(self.labels)  # the vocabulary of this run: built-in words plus the bureau's
         self.skipped: list[Skipped] = []
+        paths = [str(p) for p in paths]
+        workers = jobs or os.cpu_count() or 1
+        self.pool = load_pool(workers, self.labels) if workers > 1 and _may_hold_several(paths) else None
         self.sources, self.missing = discover(paths, exclude, self.skipped)
+        if self.pool is not None and len(self.sources) < 4:  # too few files for workers after all
+            self.close()
 
     @property
     def total(self) -> int:
         """How many files the run reports (missing paths included, as F001)."""
         return len(self.sources) + len(self.missing)
+
+    def close(self) -> None:
+        """End the worker processes (done once the run has been iterated)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
     def __iter__(self) -> Iterator[FileResult]:
         with _fewer_gc_passes():
@@ -642,6 +676,7 @@ class CheckRun:
                 yield from self._validated()
             finally:
                 close_zips()
+                self.close()
         for m in self.missing:
             result = _not_found(m)
             result.findings = [f for f in result.findings if f.rule in self.codes]
@@ -650,7 +685,7 @@ class CheckRun:
     def _validated(self) -> Iterator[FileResult]:
         batch: list[FileResult] = []
         batch_rows = done = 0
-        for result in iter_loaded(self.sources, self.jobs, self.timeout, self.labels):
+        for result in iter_loaded(self.sources, self.jobs, self.timeout, self.labels, self.pool):
             batch.append(result)
             batch_rows += _tidy_rows(result)
             if batch_rows >= BATCH_ROWS or len(batch) >= BATCH_FILES:
