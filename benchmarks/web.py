@@ -10,7 +10,8 @@ measures over HTTP (httpx):
    upload's response (the batch accepted) to the result (findings, as the page shows them
    before the annotated copy is written), and to the batch being done (copy and summary
    written). Upload round trip separately. Best and median of --rounds, each round after the
-   previous one is done.
+   previous one is done and --pause seconds (default 3: the server readies its next batch
+   process meanwhile; 0 measures uploads back to back).
 2. A zip of every workbook in --inbox (bulk.py generates 1,000 eleven-form workbooks):
    upload, then the progress the page shows (sampled every 0.5 s), time to the result and to
    done (all copies, the summary and the copies' zip), and the peak memory of the server's
@@ -88,10 +89,11 @@ def _check_alone(rounds: int) -> list[float]:
     return [float(x) for x in out.split()]
 
 
-def one_workbook(client: httpx.Client, rounds: int) -> None:
+def one_workbook(client: httpx.Client, rounds: int, pause: float) -> None:
     data = BOOK.read_bytes()
     uploads, results, dones = [], [], []
     for _ in range(rounds):
+        time.sleep(pause)  # a clerk's pace: the server has readied its next batch process
         t0 = time.perf_counter()
         r = client.post("/api/check", files=[("files", (BOOK.name, data))])
         t1 = time.perf_counter()
@@ -161,6 +163,8 @@ def inbox_zip(client: httpx.Client, inbox: Path, peak: Peak, limit: int | None, 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--pause", type=float, default=3.0,
+                    help="seconds before each upload of the one workbook (default 3; 0: back to back)")
     ap.add_argument("--inbox", type=Path, help="folder of workbooks (bulk.py --keep DIR) to send as one zip")
     ap.add_argument("--limit", type=int, help="only the first N workbooks of --inbox")
     ap.add_argument("--no-wait-copies", action="store_true",
@@ -181,7 +185,7 @@ def main() -> None:
             print(f"server up (checker warmed) after {time.perf_counter() - t0:.1f} s")
             peak = Peak(server.pid)
             print(f"idle server process tree (PSS): {_tree_rss(server.pid) / 1e6:.0f} MB")
-            one_workbook(client, args.rounds)
+            one_workbook(client, args.rounds, args.pause)
             if args.inbox:
                 inbox_zip(client, args.inbox, peak, args.limit, not args.no_wait_copies)
     finally:

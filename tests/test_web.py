@@ -345,8 +345,9 @@ def test_a_warmed_spare_process_takes_the_next_upload_and_leaves_at_shutdown(tmp
     try:
         runner.warm()
         assert runner.spare is not None
-        first = runner.spare[0]
+        first, pipe = runner.spare
         assert first.is_alive()
+        assert pipe.poll(120)  # warmed up and waiting
         batch = runner.new_batch()
         (batch.folder / "upload" / "0").write_bytes(SAMPLES[0].read_bytes())
         runner.submit(batch, [("0", SAMPLES[0].name)])

@@ -178,23 +178,29 @@ class Runner:
         with self.spare_lock:
             if self.spare is not None or self.stopping.is_set():
                 return
-            reader, writer = self.ctx.Pipe(duplex=False)
+            ours, theirs = self.ctx.Pipe()
             # Not a daemon: a batch process starts processes of its own (api.check's workers).
-            p = self.ctx.Process(target=worker.serve_spare, args=(reader, str(self.root)))
+            p = self.ctx.Process(target=worker.serve_spare, args=(theirs, str(self.root)))
             p.start()
-            reader.close()
-            self.spare = (p, writer)
+            theirs.close()
+            self.spare = (p, ours)
 
     def _start_batch(self, args: tuple[str, int, float]) -> Any:
-        """The process that runs a batch: the spare when there is one, else a new one."""
+        """The process that runs a batch: the spare once it is warm, else a new one (a spare
+        still warming up would keep the batch waiting longer than a process started now)."""
         with self.spare_lock:
-            spare, self.spare = self.spare, None
-        if spare is not None:
+            spare = self.spare
+            try:
+                ready = spare is not None and spare[0].is_alive() and spare[1].poll()
+            except OSError:
+                ready = False
+            if ready:
+                self.spare = None
+        if ready and spare is not None:
             p, jobs = spare
             try:
-                if p.is_alive():
-                    jobs.send(args)
-                    return p
+                jobs.send(args)
+                return p
             except OSError:  # it died meanwhile: start one as before
                 pass
             finally:

@@ -84,8 +84,8 @@ def place_uploads(folder: Path) -> None:
 def serve_spare(jobs: Any, scratch: str) -> None:
     """A batch process started before its batch (runner.Runner keeps one ready): it runs the
     warm-up once more — in a fresh fork the first check copies the pages it touches and builds
-    lazy state, ≈ 0.1 s that a dropped file would otherwise wait for — then waits on *jobs* (a
-    pipe) for the batch's run_batch arguments. Nothing sent (the server stopping): it ends.
+    lazy state, ≈ 0.1 s that a dropped file would otherwise wait for — says "ready" on *jobs* (a
+    pipe) and waits there for the batch's run_batch arguments. Nothing sent (the server stopping): it ends.
     *scratch*: the server's own folder, for the warm-up's files."""
     from . import warm
 
@@ -94,6 +94,7 @@ def serve_spare(jobs: Any, scratch: str) -> None:
     except Exception:  # noqa: BLE001 — warming is an optimisation; the batch still runs
         pass
     try:
+        jobs.send("ready")
         args = jobs.recv()
     except (EOFError, OSError):
         return
