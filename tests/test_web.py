@@ -336,6 +336,20 @@ def test_results_expire_and_shutdown_deletes_everything(tmp_path: Path) -> None:
     assert not root.exists()
 
 
+def test_the_warm_up_goes_through_what_a_real_upload_does(tmp_path: Path) -> None:
+    """The server warms its batch processes on a filled form (values, rules firing, a copy with
+    marks), not only blank templates; a warm-up that broke would only make uploads slower, so
+    it is run here directly, where an error shows."""
+    from xlsxtool.web import warm
+
+    result = api.check([warm.filled_example(tmp_path / "示例.xlsx")], jobs=1)
+    [entry] = result.files
+    assert entry.forms == 1 and entry.verdict == "需修改"
+    assert {"S201", "C301", "C302"} <= {f.rule for f in entry.findings}
+    warm.warm_up(str(tmp_path))
+    assert list(tmp_path.iterdir()) == [tmp_path / "示例.xlsx"]  # its own files removed
+
+
 def test_a_warmed_spare_process_takes_the_next_upload_and_leaves_at_shutdown(tmp_path: Path) -> None:
     """The next dropped file is checked by a batch process started and warmed beforehand (the
     latency a clerk sees); once that batch is over a new spare is ready; none outlives the server."""
