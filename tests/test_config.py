@@ -124,3 +124,14 @@ def test_explain_says_how_an_unusual_table_was_understood(tmp_path: Path) -> Non
     assert "C301" in out
     doc = json.loads(run_cli("check", str(path), "--explain", "--format", "json", "--no-annotate").stdout)
     assert "指标性质" in doc["files"][0]["explain"]
+
+
+def test_explain_names_an_application_form_as_a_target_form(tmp_path: Path) -> None:
+    """A 绩效目标申报表 (湖南 南岳: 目标 only, no 实际完成值) is explained as the target form it
+    is, not as a 自评表; a 自评表 keeps its name."""
+    from xlsxtool import api
+
+    target = render_xlsx(parse(TABLES / "hn_nanyue_2018_rendadaibiao_mubiao.txt"), tmp_path / "申报.xlsx")
+    scored = render_xlsx(parse(TABLES / "yn_lijiang_2020_weipian.txt"), tmp_path / "自评.xlsx")
+    assert "类型：项目支出绩效目标表；不打分" in api.explain([target])[0][1]
+    assert "类型：项目支出绩效自评表；打分表" in api.explain([scored])[0][1]

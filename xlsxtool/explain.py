@@ -17,7 +17,17 @@ from .locate import FormLocation, Header, locate_forms
 from .read import Workbook, a1, read_bytes
 
 _KIND = {"project": "项目支出绩效自评表", "department": "部门整体支出绩效自评表"}
-_SCORING = {"scored": "打分表（有分值/得分）", "targets": "目标表（只有指标值/完成值，不打分）", "none": "没有绩效指标区块"}
+_SCORING = {"scored": "打分表（有分值/得分）", "targets": "不打分（只有指标值/完成值）", "none": "没有绩效指标区块"}
+
+
+def _kind_label(loc: FormLocation) -> str:
+    """The form's name as its reader would give it: a 绩效目标申报表 / 目标表 (its title says so and
+    not 自评) is a target form of that family, not a 自评表."""
+    name = _KIND.get(loc.kind, loc.kind)
+    title = "".join(str(loc.title or "").split())
+    if "自评" not in title and ("申报" in title or "目标表" in title):
+        name = name.replace("自评表", "目标表")
+    return name
 
 
 def _rows(rows: list[int]) -> str:
@@ -61,7 +71,7 @@ def explain_form(loc: FormLocation) -> str:
     lines: list[str] = []
     title = f"“{_one_line(loc.title, 40)}”（{a1(*loc.title_pos)}）" if loc.title and loc.title_pos else "无标题"
     lines.append(f"表 {loc.index + 1}：工作表“{sheet.name}”{_rows(list(range(loc.top, loc.bottom)))[1:]}，标题 {title}")
-    lines.append(f"  类型：{_KIND.get(loc.kind, loc.kind)}；{_SCORING[loc.scoring]}" + (f"；年度 {loc.year}" if loc.year else ""))
+    lines.append(f"  类型：{_kind_label(loc)}；{_SCORING[loc.scoring]}" + (f"；年度 {loc.year}" if loc.year else ""))
     if loc.fields:
         lines.append("  表头信息：" + "；".join(
             f"{key} {a1(*pos)}={_one_line(value) if value not in (None, '') else '（空）'}" for key, (value, pos) in loc.fields.items()))
