@@ -124,6 +124,19 @@ def test_csv_format(tmp_path: Path) -> None:
     assert proc.stdout.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(proc.stdout.removeprefix("\ufeff"))))
     assert len(rows) == 34 and rows[0].keys() >= {"file", "rule", "cell", "message"}
+    assert all(r["location"] == f"{r['sheet']}!{r['cell']}" for r in rows if r["cell"])
+
+
+def test_csv_of_a_word_report_says_where_to_look() -> None:
+    """A Word report's findings in the CSV carry the location a reader uses ('第4个表格 B13',
+    '第19段'), as the console, JSON and summary workbook do — `sheet` alone says only '表4'."""
+    report = SPLIT.parent / "岳阳市教育科学技术研究院_2023年度绩效自评报告.docx"
+    proc = run_cli("check", str(report), "--format", "csv", "--no-annotate")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.removeprefix("\ufeff"))))
+    table = next(r for r in rows if r["rule"] == "S205" and r["cell"] == "B13")
+    assert table["sheet"] == "表4" and table["location"] == "第4个表格 B13"
+    narrative = [r for r in rows if r["sheet"] == "正文"]
+    assert narrative and all(re.fullmatch(r"第\d+段", r["location"]) for r in narrative)
 
 
 def test_warnings_only_exit_zero(tmp_path: Path) -> None:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from ..results import CheckResult, FileResult, Finding, Skipped
 
 FINDING_FIELDS = ["file", "form", "sheet", "cell", "rule", "severity", "message", "expected", "actual"]
+# The CSV's columns: a finding's fields, then where a person looks (as JSON's `location`:
+# '第4个表格 G12' / '第3段' in a Word report, where `sheet` says only '表4' / '正文').
+CSV_FIELDS = [*FINDING_FIELDS, "location"]
 # The layout of `check --format json` (docs/json.md). Raised when a key is removed or changes
 # meaning; keys may be added without raising it.
 SCHEMA_VERSION = 1
@@ -183,11 +186,11 @@ class CsvStream:
 
     def __init__(self, write: Callable[[str], None]) -> None:
         self.write = write
-        write("\ufeff" + ",".join(FINDING_FIELDS) + "\n")
+        write("\ufeff" + ",".join(CSV_FIELDS) + "\n")
 
     def add(self, result: FileResult) -> None:
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(finding_rows(result.findings))
+        csv.writer(buf, lineterminator="\n").writerows(finding_rows(result.findings, result.is_word))
         if buf.tell():
             self.write(buf.getvalue())
 
@@ -205,11 +208,11 @@ def _items(values: list[Any], indent: str, closing: str) -> str:
     return "[\n" + ",\n".join(indent + _one_line(v) for v in values) + "\n" + closing + "]"
 
 
-def finding_rows(findings: Iterable[Finding]) -> Iterator[list[Any]]:
-    """findings_csv's rows (without the header), for a CSV written file by file."""
+def finding_rows(findings: Iterable[Finding], word: bool = False) -> Iterator[list[Any]]:
+    """findings_csv's rows (without the header) of one file's findings (*word*: a Word report)."""
     for f in findings:
         row = f.to_dict()
-        yield [safe_cell(row[k]) if row[k] is not None else "" for k in FINDING_FIELDS]
+        yield [*(safe_cell(row[k]) if row[k] is not None else "" for k in FINDING_FIELDS), safe_cell(location(f, word))]
 
 
 def findings_csv(result: CheckResult, bom: bool = False) -> str:
@@ -219,8 +222,9 @@ def findings_csv(result: CheckResult, bom: bool = False) -> str:
     if bom:
         buf.write("\ufeff")
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(FINDING_FIELDS)
-    writer.writerows(finding_rows(result.findings))
+    writer.writerow(CSV_FIELDS)
+    for r in result.files:
+        writer.writerows(finding_rows(r.findings, r.is_word))
     return buf.getvalue()
 
 
