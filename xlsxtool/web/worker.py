@@ -137,8 +137,7 @@ def _run(folder: Path, status: Status, max_files: int, timeout: float) -> None:
     failed: dict[str, str] = {}
     out = folder / OUTPUTS
     # No api.preloader_for here (the CLI's second process opening a dropped workbook for its
-    # copy while it is checked): on a busy server it slows the check, which the page waits
-    # for, and its pool outlives a batch process that ends by returning.
+    # copy while it is checked): on a busy server it slows the check, which the page waits for.
     result = api.check(["."], jobs=1, timeout=timeout or None,
                        progress=lambda done, all_: status.set("checking", done, all_, "正在检查", force=False))
     write_json(folder / RESULT, export.result_json(result))  # the page shows the findings now, the copies follow
