@@ -378,9 +378,22 @@ def test_a_warmed_spare_process_takes_the_next_upload_and_leaves_at_shutdown(tmp
         assert runner.spare is not None
         second = runner.spare[0]
         assert second is not first and second.is_alive()
+        # A spare that died while idle (killed, out of memory) is replaced, not kept forever.
+        second.kill()
+        second.join(10)
+        again = runner.new_batch()
+        (again.folder / "upload" / "0").write_bytes(SAMPLES[0].read_bytes())
+        runner.submit(again, [("0", SAMPLES[0].name)])
+        while again.status().get("state") not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert again.status()["state"] == "done"
+        while (runner.spare is None or runner.spare[0] is second) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.spare is not None and runner.spare[0].is_alive()
+        third = runner.spare[0]
     finally:
         runner.stop()
-    assert runner.spare is None and not second.is_alive()
+    assert runner.spare is None and not second.is_alive() and not third.is_alive()
 
 
 def test_rules_catalog_and_a_self_contained_page(client: TestClient) -> None:

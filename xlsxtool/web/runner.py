@@ -176,6 +176,9 @@ class Runner:
 
     def _start_spare(self) -> None:
         with self.spare_lock:
+            if self.spare is not None and not self.spare[0].is_alive():  # died idle: replaced
+                self.spare[1].close()
+                self.spare = None
             if self.spare is not None or self.stopping.is_set():
                 return
             ours, theirs = self.ctx.Pipe()
@@ -194,8 +197,10 @@ class Runner:
                 ready = spare is not None and spare[0].is_alive() and spare[1].poll()
             except OSError:
                 ready = False
-            if ready:
-                self.spare = None
+            if ready or (spare is not None and not spare[0].is_alive()):
+                self.spare = None  # taken, or dead (the next _start_spare starts another)
+                if not ready and spare is not None:
+                    spare[1].close()
         if ready and spare is not None:
             p, jobs = spare
             try:
