@@ -219,6 +219,18 @@ def test_n704_shares() -> None:
     assert findings(["项目支出300万元，占比30%。"]) == []  # no whole stated: nothing to compute
 
 
+def test_n704_names_a_sub_category_and_where_its_share_stands() -> None:
+    """A 决算/预算说明 lists economic classes under the whole in the next paragraphs (梧州 2021
+    style): the message names the class as written and points to the paragraph of the share."""
+    whole = "1. 基本支出预算 924,289.71 元,占支出总预算的100.00%。其中:"
+    parts = ["工资福利支出预算 857,890.16 元,占基本支出预算{0},同比减少 261,443.84 元,下降 23.36%。",
+             "商品和服务支出预算 61,599.55 元,占基本支出预算6.66%。"]
+    assert findings([whole, parts[0].format("92.82%"), parts[1]]) == []
+    (f,) = findings([whole, parts[0].format("93.82%"), parts[1]])
+    assert (f.rule, f.cell, f.expected, f.actual) == ("N704", "第1段", "92.82%", "93.82%")
+    assert "工资福利支出占比 93.82%（第2段）" in f.message and "类别" not in f.message
+
+
 # ---------------------------------------------------------------- N705
 
 

@@ -174,6 +174,12 @@ class Statement:
     slipped: bool = False
     lists: bool = False  # '…万元，其中：' follows: the parts of this amount come next
     overall: bool = False  # a 总计 ('收入总计', '收、支总计'), which also holds carry-overs
+    category: str | None = None  # the sub-category's own word when item is 类别 ('工资福利支出')
+
+    @property
+    def name(self) -> str | None:
+        """What messages call it: the words the text used for a sub-category, else the item."""
+        return self.category if self.item == _CATEGORY and self.category else self.item
 
     @property
     def money(self) -> bool:
@@ -251,6 +257,13 @@ def _keywords(text: str) -> tuple[str | None, str | None, str | None]:
     return item, implied, qualifier
 
 
+def _category_word(text: str) -> str | None:
+    """The last sub-category named in a stretch of text, as written ('工资福利支出')."""
+    words = [m.group(0) for m in _KEYWORD_RE.finditer(text)
+             if m.group(0) in _ITEMS and _ITEMS[m.group(0)].name == _CATEGORY]
+    return words[-1] if words else None
+
+
 def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
     """The statements of paragraph n (1-based)."""
     text = raw_text.translate(_TRANS)
@@ -283,6 +296,8 @@ def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
         if item is None and qualifier is None and (bare := _BARE_TOTAL_RE.fullmatch(clause)):
             item = bare.group(1)
         st.item, st.qualifier = item, qualifier or implied
+        if item == _CATEGORY:
+            st.category = _category_word(clause) or _category_word(text[part_start:start])
         st.lists = bool(_LISTS_RE.match(text[end:]))
         # A 决算's 收入总计/支出总计 adds the year's carry-overs to the year's 收入/支出: stated parts
         # of the year may fall short of it (never exceed it).
@@ -462,7 +477,7 @@ class _Checker:
                 st.slipped = True
                 st.wan = st.value * _TO_WAN[major]
                 shown = other.raw if isinstance(other, Statement) else f"{_num(value)}{major}"
-                self.emit("N705", st.para, f"{_num(value)}{major}", st.raw, item=st.item or "金额",
+                self.emit("N705", st.para, f"{_num(value)}{major}", st.raw, item=st.name or "金额",
                           stated=st.raw, where=where, other=shown)
 
     # ------------------------------------------------------------ N703
@@ -558,9 +573,9 @@ class _Checker:
         if abs(diff) <= tol or ((not complete or whole.overall) and diff <= tol):
             return
         ordered = [p for m in members for p in ([parts[m]] if m in parts else standing.get(m, {}).values())]
-        names = " + ".join(f"{p.item} {p.shown()}" for p in ordered)
+        names = " + ".join(f"{p.name} {p.shown()}" for p in ordered)
         unit = whole.unit if not whole.slipped and all(p.unit == whole.unit and not p.slipped for p in counted) else "万元"
-        self.emit("N703", whole.para, _in_unit(total, unit), whole.shown(), whole_item=whole.item or family,
+        self.emit("N703", whole.para, _in_unit(total, unit), whole.shown(), whole_item=whole.name or family,
                   whole=whole.shown(), parts=names, sum=_in_unit(total, unit), diff=_in_unit(abs(diff), unit))
 
     # ------------------------------------------------------------ N704
@@ -583,8 +598,10 @@ class _Checker:
             computed = part.wan / whole.wan * 100
             if round(abs(computed - st.value), 9) <= _share_tol(st):
                 continue
-            self.emit("N704", whole.para, f"{computed:.2f}%", st.raw, part_item=part.item or "该项",
-                      stated=st.raw, part=part.shown(), whole=whole.shown(), computed=f"{computed:.2f}%")
+            # Anchored where the whole is stated; a share stated further on is pointed to.
+            stated = st.raw if st.para == whole.para else f"{st.raw}（第{st.para}段）"
+            self.emit("N704", whole.para, f"{computed:.2f}%", st.raw, part_item=part.name or "该项",
+                      stated=stated, part=part.shown(), whole=whole.shown(), computed=f"{computed:.2f}%")
         self._share_sums(unstated)
 
     def _share_sums(self, unstated: list[tuple[Statement, Statement]]) -> None:
@@ -611,7 +628,7 @@ class _Checker:
                 computed = part.wan / whole * 100
                 if round(abs(computed - st.value), 9) <= _share_tol(st):
                     continue
-                self.emit("N704", st.para, f"{computed:.2f}%", st.raw, part_item=part.item or "该项", stated=st.raw,
+                self.emit("N704", st.para, f"{computed:.2f}%", st.raw, part_item=part.name or "该项", stated=st.raw,
                           part=part.shown(), computed=f"{computed:.2f}%",
                           whole=f"（{sum_text}）（正文未写{family}的金额，各项占比合计已达 {_num(stated)}%）")
 
