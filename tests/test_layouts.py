@@ -199,3 +199,24 @@ def test_an_application_form_still_gets_a_wrong_phone_and_a_results_form_its_emp
     for target in ("| ≥80% |", "| 明显改善 |", "| ≥90% |"):
         text = text.replace(target, target + " 达成 |")
     assert ("C307", "D7") in check(tmp_path, text)
+
+
+SCORING_SHEET = """
+| {title} | < | < | < | < | < |
+| 单位 | {unit} | < | < | < | < |
+| 序号 | 一级指标 | 二级指标 | 三级指标 | 指标分值 | 自评得分 |
+| 1 | 决策 | 目标设定 | 绩效目标合理性 | 60 | 60 |
+| 2 | ^ | 目标设定 | 绩效目标明确性 | 40 | 38 |
+| 合计 | < | < | < | 100 | 98 |
+"""
+
+
+def test_a_department_forms_bare_unit_row_is_its_name(tmp_path: Path) -> None:
+    """A department scoring sheet's '单位 | …' row (寿县 2023) is the department's name: empty, it is
+    C305; '单位 | 万元' is the amount unit; on a project form '单位' stays information."""
+    dept = "2023年度部门整体支出绩效评价自评表"
+    assert check(tmp_path, SCORING_SHEET.format(title=dept, unit="")) == [("C305", "B2")]
+    assert check(tmp_path, SCORING_SHEET.format(title=dept, unit="寿县某局")) == []
+    assert check(tmp_path, SCORING_SHEET.format(title=dept, unit="万元")) == []
+    project = "2023年度项目支出绩效自评表"
+    assert ("C305", "B2") not in check(tmp_path, SCORING_SHEET.format(title=project, unit=""))

@@ -678,6 +678,13 @@ def _read_fields(form: FormLocation, r: int, labels: list[tuple[int, Any, str]])
             found = True
         elif isinstance(v, str) and (is_info_label(lbl) or lbl.startswith(FOOTER_MARKERS)):
             found = True
+            if lbl == "单位" and form.kind == "department" and _field_missing(form, "部门名称"):
+                # A department form's bare '单位' row names the department (寿县 2023: '单位 | ');
+                # followed by '万元' it is the amount unit instead.
+                value, pos = _value_right_of(sheet, r, c, form.right)
+                if not (isinstance(value, str) and norm_label(value) in ("万元", "元")):
+                    form.fields["部门名称"] = (value, pos)
+                    continue
             key_text = re.split("[:：]", lbl, maxsplit=1)[0]
             form.info.setdefault(key_text, (v, (r, c)))
     return found
