@@ -545,6 +545,16 @@ def _tidy_rows(result: FileResult) -> int:
     return len(ext.forms) + len(ext.funds) + len(ext.indicators) + len(ext.goals) if ext is not None else 0
 
 
+# Fewer files than this are parsed (or annotated) in the run's own process: starting worker
+# processes would cost more than it saves.
+MIN_FILES_FOR_WORKERS = 4
+
+
+def _workers(jobs: int | None) -> int:
+    """Worker processes for *jobs* (None: one per CPU)."""
+    return jobs or os.cpu_count() or 1
+
+
 def load_pool(jobs: int, labels: dict[str, list[str]] | None = None) -> Any:
     """The worker processes that parse a run's files, started now.
 
@@ -564,8 +574,8 @@ def iter_loaded(sources: list[Source], jobs: int | None = None, timeout: float |
     """Parse sources, in worker processes when there are several; results in input order.
     *labels*: the configuration's extra words, given to every worker's vocabulary. *pool*: a
     load_pool already started (left running: the caller shuts it down)."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(sources) < 4:
+    jobs = _workers(jobs)
+    if jobs <= 1 or len(sources) < MIN_FILES_FOR_WORKERS:
         for src in sources:
             yield load_with_timeout(src, timeout if len(sources) > 1 else None)
         return
@@ -653,10 +663,10 @@ class CheckRun:
         configure_labels(self.labels)  # the vocabulary of this run: built-in words plus the bureau's
         self.skipped: list[Skipped] = []
         paths = [str(p) for p in paths]
-        workers = jobs or os.cpu_count() or 1
+        workers = _workers(jobs)
         self.pool = load_pool(workers, self.labels) if workers > 1 and _may_hold_several(paths) else None
         self.sources, self.missing = discover(paths, exclude, self.skipped)
-        if self.pool is not None and len(self.sources) < 4:  # too few files for workers after all
+        if self.pool is not None and len(self.sources) < MIN_FILES_FOR_WORKERS:  # too few after all
             self.close()
 
     @property
@@ -850,7 +860,7 @@ class Annotator:
     def __init__(self, inputs: Iterable[Source], out_dir: Path | None = None, force: bool = False,
                  jobs: int | None = 1, preloader: Preloader | None = None) -> None:
         self.out_dir, self.force, self.preloader = out_dir, force, preloader
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = _workers(jobs)
         self.pool: Any = None
         # Never a copy over an input of this run (a corrected copy sent back is one, with --force too).
         self.taken: set[Path] = set()
@@ -868,7 +878,7 @@ class Annotator:
         if (preloader is not None and total == 1
                 and _preload_key(jobs_list[0][0]) == _preload_key(preloader.source)):
             outcomes = [preloader.annotate(jobs_list[0])]
-        elif self.jobs > 1 and (total >= 4 or (self.pool is not None and total > 1)):
+        elif self.jobs > 1 and (total >= MIN_FILES_FOR_WORKERS or (self.pool is not None and total > 1)):
             for outcome in self._pool().map(_annotate_job, jobs_list, chunksize=1):
                 outcomes.append(outcome)
                 if progress is not None:

@@ -232,14 +232,15 @@ def _last_cut(text: str, ends: str) -> int:
     return max(text.rfind(ch) for ch in ends)
 
 
-def _keywords(text: str) -> tuple[str | None, str | None, str | None]:
-    """(last item keyword, its implied qualifier, last qualifier) in a stretch of text.
+def _keywords(text: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """(last item keyword, its implied qualifier, last qualifier, the item's word as written)
+    in a stretch of text.
 
     A sub-category named first stays the subject: in '“三公”经费财政拨款支出预算为44.52万元' the
     '支出预算' is the 三公经费's budget, not the unit's whole 支出. An item followed by '包括' /
     '用于' … is a topic whose content comes next: in '项目支出包括委员活动经费36.3万元' the amount is
     the 委员活动经费, which the vocabulary does not name."""
-    item = implied = qualifier = None
+    item = implied = qualifier = item_word = None
     item_end = 0
     for m in _KEYWORD_RE.finditer(text):
         word = m.group(0)
@@ -249,19 +250,12 @@ def _keywords(text: str) -> tuple[str | None, str | None, str | None]:
             if item == _CATEGORY and _ITEMS[word].name in ("支出", "收入"):
                 implied = _ITEMS[word].qualifier or implied
                 continue
-            item, implied, item_end = _ITEMS[word].name, _ITEMS[word].qualifier, m.end()
+            item, implied, item_end, item_word = _ITEMS[word].name, _ITEMS[word].qualifier, m.end(), word
         else:
             qualifier = _QUALIFIERS[word]
     if item is not None and _CONTENT_OF_RE.search(text, item_end):
-        item = implied = None
-    return item, implied, qualifier
-
-
-def _category_word(text: str) -> str | None:
-    """The last sub-category named in a stretch of text, as written ('工资福利支出')."""
-    words = [m.group(0) for m in _KEYWORD_RE.finditer(text)
-             if m.group(0) in _ITEMS and _ITEMS[m.group(0)].name == _CATEGORY]
-    return words[-1] if words else None
+        item = implied = item_word = None
+    return item, implied, qualifier, item_word
 
 
 def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
@@ -288,16 +282,15 @@ def parse_paragraph(n: int, raw_text: str) -> list[Statement]:
         st.in_brackets = _depth_before(text, start) > 0
         part_end = min([i for i in (text.find(ch, end) for ch in _PART_END) if i >= 0] or [len(text)])
         st.context = re.sub(r"\s+", "", text[part_start:part_end])
-        item, implied, qualifier = _keywords(clause)
+        item, implied, qualifier, word = _keywords(clause)
         if item is None and qualifier is not None and unit != "分":
             # '基本支出预算为769.78万元，实际支出为769.78万元': the subject carries over the comma.
-            carried, carried_implied, _q = _keywords(text[part_start:start])
-            item, implied = carried, carried_implied
+            item, implied, _q, word = _keywords(text[part_start:start])
         if item is None and qualifier is None and (bare := _BARE_TOTAL_RE.fullmatch(clause)):
             item = bare.group(1)
         st.item, st.qualifier = item, qualifier or implied
         if item == _CATEGORY:
-            st.category = _category_word(clause) or _category_word(text[part_start:start])
+            st.category = word
         st.lists = bool(_LISTS_RE.match(text[end:]))
         # A 决算's 收入总计/支出总计 adds the year's carry-overs to the year's 收入/支出: stated parts
         # of the year may fall short of it (never exceed it).

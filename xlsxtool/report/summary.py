@@ -362,9 +362,8 @@ def _splice_rows(draft: Path, out: Path, sheets: dict[str, str], run: SummaryWri
                 continue
             xml = src.read(info).decode("utf-8")
             head, sheet_data_end, tail = xml.partition("</sheetData>")
-            if not sheet_data_end:  # not the part xlsxwriter writes: leave it as it is
-                dst.writestr(info, xml)
-                continue
+            if not sheet_data_end:  # xlsxwriter always writes one: rows must never go missing quietly
+                raise RuntimeError(f"{info.filename}: no </sheetData> to put the {name} rows before")
             columns = len(run.widths[name].widths)
             last = xl_rowcol_to_cell(run.rows[name], columns - 1)
             head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)

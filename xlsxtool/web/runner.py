@@ -5,8 +5,8 @@ folder under the server's root. A bounded pool of dispatcher threads (`workers`)
 batch each, in its own process forked from a warmed fork server (worker.py): a thousand-file
 zip takes one slot while other users' batches run in the others, a file that hangs is killed
 by the watchdog, and a batch's memory leaves with its process. One such process is kept
-started and warmed ahead (the spare), so a dropped file does not wait for a process to start. Folders are deleted `keep`
-seconds after their batch finished, and at shutdown.
+started and warmed ahead (the spare), so a dropped file does not wait for a process to start.
+Folders are deleted `keep` seconds after their batch finished, and at shutdown.
 """
 
 from __future__ import annotations
@@ -105,6 +105,14 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
+def _end_spare(spare: tuple[Any, Any]) -> None:
+    """Stop a spare batch process (idle, or already dead) and close our end of its pipe."""
+    process, jobs = spare
+    jobs.close()
+    process.kill()
+    process.join(5)
+
+
 class Runner:
     def __init__(self, limits: Limits, root: Path | None = None) -> None:
         self.limits = limits
@@ -177,7 +185,7 @@ class Runner:
     def _start_spare(self) -> None:
         with self.spare_lock:
             if self.spare is not None and not self.spare[0].is_alive():  # died idle: replaced
-                self.spare[1].close()
+                _end_spare(self.spare)
                 self.spare = None
             if self.spare is not None or self.stopping.is_set():
                 return
@@ -193,14 +201,10 @@ class Runner:
         still warming up would keep the batch waiting longer than a process started now)."""
         with self.spare_lock:
             spare = self.spare
-            try:
-                ready = spare is not None and spare[0].is_alive() and spare[1].poll()
-            except OSError:
-                ready = False
-            if ready or (spare is not None and not spare[0].is_alive()):
-                self.spare = None  # taken, or dead (the next _start_spare starts another)
-                if not ready and spare is not None:
-                    spare[1].close()
+            # A dead spare stays for _start_spare to replace once this batch is over.
+            ready = spare is not None and spare[0].is_alive() and spare[1].poll()
+            if ready:
+                self.spare = None
         if ready and spare is not None:
             p, jobs = spare
             try:
@@ -276,9 +280,7 @@ class Runner:
         with self.spare_lock:
             spare, self.spare = self.spare, None
         if spare is not None:
-            spare[1].close()  # the spare reads the end of its pipe and leaves
-            spare[0].kill()
-            spare[0].join(5)
+            _end_spare(spare)
         for p in list(self.processes.values()):
             p.kill()
         for p in list(self.processes.values()):

@@ -85,8 +85,8 @@ def serve_spare(jobs: Any, scratch: str) -> None:
     """A batch process started before its batch (runner.Runner keeps one ready): it runs the
     warm-up once more — in a fresh fork the first check copies the pages it touches and builds
     lazy state, ≈ 0.1 s that a dropped file would otherwise wait for — says "ready" on *jobs* (a
-    pipe) and waits there for the batch's run_batch arguments. Nothing sent (the server stopping): it ends.
-    *scratch*: the server's own folder, for the warm-up's files."""
+    pipe) and waits there for the batch's run_batch arguments. Nothing sent (the server
+    stopping): it ends. *scratch*: the server's own folder, for the warm-up's files."""
     from . import warm
 
     try:
