@@ -378,7 +378,7 @@ def test_preloaded_workbook_is_the_one_annotated(tmp_path: Path) -> None:
     api._preload(api.Source(display="不同的显示名", path=src))  # matched by file, not by display text
     assert len(api._PRELOADED) == 1
     findings = result.files[0].findings
-    path, notes = api._annotate_one((source, findings, src, tmp_path / "copy.xlsx", "需修改"))
+    path, notes, _unwritable = api._annotate_job((source, findings, src, tmp_path / "copy.xlsx", "需修改"))
     assert path is not None and notes == []
     assert api._PRELOADED == {}
 

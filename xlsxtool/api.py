@@ -757,19 +757,14 @@ def _preload(src: Source) -> None:
         data = src.read() if src.member is not None else None
         copy = src.path.with_suffix(copy_suffix(src.path))  # the suffix output_path will give it
         _PRELOADED[_preload_key(src)] = load_for_annotation(src.path, data, keep_vba=keeps_macros(src.path, copy))
-    except Exception:  # _annotate_one opens it again and says what is wrong
+    except Exception:  # _annotate_job opens it again and says what is wrong
         pass
 
 
-def _annotate_one(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str]]:
-    """Write one annotated copy (runs in a worker process in bulk mode)."""
-    path, notes, _unwritable = _annotate_job(job)
-    return path, notes
-
-
 def _annotate_job(job: tuple[Source, list[Finding], Path, Path, str]) -> tuple[str | None, list[str], bool]:
-    """_annotate_one, also saying whether it failed because the folder cannot be written
-    (the caller then tries a writable folder)."""
+    """Write one annotated copy (in a worker process in bulk mode): its path or None, notes for
+    the user, and whether it failed because the folder cannot be written (the caller then tries
+    a writable folder)."""
     from .report.annotate import annotate_workbook
     from .report.outputs import is_unwritable, os_reason
 
